@@ -1,0 +1,155 @@
+"""The ``emsp`` command line. The only place that runs the Textual app.
+
+A wrong command line gets one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from . import __version__
+from .config import Settings, load_settings
+
+EXAMPLES = """\
+examples:
+  emsp demo                         run against the bundled simulated roaming network
+  emsp partners add URL --token A   connect to a hub or CPO (credentials handshake)
+  emsp partners                     list partners, their roles and state
+  emsp serve                        serve our OCPI endpoints without the UI
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data folder (database, credentials); env EMSP_DATA_DIR")
+    common.add_argument("--config-dir", help="config folder (config.toml); env EMSP_CONFIG_DIR")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+
+    parser = _Parser(
+        prog="emsp",
+        description="emsp-tui: an OCPI 2.2.1 eMSP (e-mobility service provider) with a terminal UI. "
+        "Without a command it opens the app.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"emsp-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="start the bundled mock roaming network, connect, open the app",
+        description="Start the bundled mock roaming hub and CPOs on a free local port, register "
+        "with the hub (credentials handshake) and open the app. Uses its own data folder "
+        "(DATA_DIR/demo) so your real partners are never touched.",
+    )
+    demo.add_argument("--seed", type=int, default=42, help="network seed (same seed, same network)")
+    demo.add_argument("--locations", type=_positive_int, default=300, help="locations in the network")
+    demo.add_argument("--speed", type=_positive_float, default=60.0, help="simulated time factor")
+    demo.add_argument("--headless", action="store_true", help="connect, print a summary, exit")
+
+    sub.add_parser("app", parents=[common], help="open the app (the default)")
+
+    serve = sub.add_parser("serve", parents=[common], help="serve our OCPI endpoints headless")
+    serve.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default from config: 8420)")
+
+    partners = sub.add_parser(
+        "partners", parents=[common], help="roaming partners: list, add, remove, invite",
+        description="Without a subcommand: list partners.",
+    )
+    psub = partners.add_subparsers(dest="partners_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    psub.add_parser("list", parents=[common], help="list partners (the default)")
+    add = psub.add_parser("add", parents=[common], help="register with a hub or CPO")
+    add.add_argument("versions_url", help="the partner's OCPI versions URL")
+    add.add_argument("--token", required=True, help="the registration token (TOKEN_A) they gave you")
+    add.add_argument("--name", help="a short name for the partner (default: from its roles)")
+    remove = psub.add_parser("remove", parents=[common], help="unregister from a partner")
+    remove.add_argument("name", help="the partner's name as 'emsp partners' shows it")
+    invite = psub.add_parser("invite", parents=[common], help="issue a TOKEN_A so a CPO can register with us")
+    invite.add_argument("--label", help="who the token is for")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings(data_dir=args.data_dir, config_dir=args.config_dir)
+    except Exception as err:  # a broken config.toml is a user error, not a crash
+        print(f"emsp: error: cannot read the configuration: {_one_line(err)}", file=sys.stderr)
+        return 2
+    command = args.command or "app"
+    try:
+        if command == "demo":
+            from .demo import run_demo
+
+            return run_demo(settings, seed=args.seed, locations=args.locations, speed=args.speed,
+                            headless=args.headless)
+        if command == "app":
+            return run_app(settings)
+        if command == "serve":
+            from .commands import serve
+
+            return asyncio.run(serve(settings, host=args.host, port=args.port))
+        if command == "partners":
+            from . import commands
+
+            sub = args.partners_command or "list"
+            if sub == "list":
+                return asyncio.run(commands.partners_list(settings))
+            if sub == "add":
+                return asyncio.run(commands.partners_add(settings, args.versions_url, args.token, args.name))
+            if sub == "remove":
+                return asyncio.run(commands.partners_remove(settings, args.name))
+            if sub == "invite":
+                return asyncio.run(commands.partners_invite(settings, args.label))
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {command!r}")
+
+
+def run_app(settings: Settings, **kwargs: object) -> int:
+    from .app import EmspApp
+
+    app = EmspApp(settings, **kwargs)  # type: ignore[arg-type]
+    app.run()
+    return app.return_code or 0
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())

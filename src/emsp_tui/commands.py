@@ -1,0 +1,100 @@
+"""Headless commands: ``emsp serve`` and ``emsp partners ...``. Print for humans, exit codes for scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from .config import Settings
+from .ocpi.auth import new_credentials_token
+from .services.node import EmspNode
+from .services.partners import PartnerError
+from .store import partners as store
+
+
+def _err(message: str) -> int:
+    print(f"emsp: error: {' '.join(message.split())}", file=sys.stderr)
+    return 1
+
+
+async def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    if host:
+        settings.receiver.host = host
+    if port is not None:
+        settings.receiver.port = port
+    node = EmspNode(settings)
+    try:
+        await node.start()
+    except (OSError, SystemExit) as err:
+        return _err(f"cannot listen on {settings.receiver.host}:{settings.receiver.port}: {err}")
+    print(f"OCPI 2.2.1 versions URL: {node.versions_url}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await node.stop()
+    return 0
+
+
+async def partners_list(settings: Settings) -> int:
+    async with EmspNode(settings, serve=False) as node:
+        partners = await node.partners.list()
+    if not partners:
+        print("No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A")
+        return 0
+    rows = [("NAME", "ROLES", "PARTIES", "STATE", "LAST ERROR", "VERSIONS URL")]
+    for p in partners:
+        roles = ",".join(sorted({str(r.get("role")) for r in p.roles})) or "-"
+        parties = " ".join(f"{x.key}({x.role})" for x in p.parties if x.role != "HUB") or "-"
+        rows.append((p.name, roles, parties, p.status, p.last_error or "-", p.versions_url))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+async def partners_add(settings: Settings, versions_url: str, token: str, name: str | None) -> int:
+    node = EmspNode(settings)
+    try:
+        await node.start()
+    except (OSError, SystemExit) as err:
+        return _err(
+            f"cannot start our OCPI endpoints on {settings.receiver.host}:{settings.receiver.port} "
+            f"(the partner calls them during the handshake): {err}"
+        )
+    try:
+        partner = await node.partners.add(versions_url, token, name)
+    except PartnerError as err:
+        return _err(str(err))
+    finally:
+        await node.stop()
+    roles = ", ".join(f"{r['role']} {r['country_code']}*{r['party_id']}" for r in partner.roles)
+    print(f"Connected to {partner.name} ({roles}) with OCPI {partner.version}.")
+    behind = [p for p in partner.parties if p.role != "HUB"]
+    if partner.is_hub and behind:
+        print("Behind the hub: " + ", ".join(f"{p.key} ({p.role}, {p.status})" for p in behind))
+    return 0
+
+
+async def partners_remove(settings: Settings, name: str) -> int:
+    async with EmspNode(settings, serve=False) as node:
+        try:
+            await node.partners.remove(name)
+        except PartnerError as err:
+            return _err(str(err))
+    print(f"Unregistered from {name}.")
+    return 0
+
+
+async def partners_invite(settings: Settings, label: str | None) -> int:
+    token = new_credentials_token()
+    async with EmspNode(settings, serve=False) as node:
+        await node.db.run(store.add_registration_token, token, label)
+        versions = node.versions_url
+    print(f"Give the partner these two, out of band:\n  versions URL: {versions}\n  TOKEN_A:      {token}")
+    print("It is valid for one registration. Run 'emsp serve' (or the app) so they can reach us.")
+    return 0

@@ -1,0 +1,132 @@
+"""``emsp demo``: the bundled mock roaming network in a child process, registered and ready.
+
+The mock runs as its own process (``python -m mock_backend``) so that its simulation never
+competes with the UI's event loop, exactly as a real partner would be a separate system.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .ocpi.auth import new_credentials_token
+
+_URL = re.compile(r"(https?://\S+/versions)\b")
+
+
+@dataclass
+class MockProcess:
+    process: subprocess.Popen[str]
+    hub_versions_url: str
+    token_a: str
+    cpo_versions_urls: dict[str, str] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_mock(
+    *, seed: int, locations: int, speed: float, extra_args: list[str] | None = None,
+    startup_timeout: float = 30.0,
+) -> MockProcess:
+    """Start ``emsp-mock`` on a free loopback port and read the URLs it prints."""
+    token_a = new_credentials_token()
+    cmd = [
+        sys.executable, "-m", "mock_backend", "--host", "127.0.0.1", "--port", "0",
+        "--token-a", token_a, "--seed", str(seed), "--locations", str(locations),
+        "--speed", str(speed), *(extra_args or []),
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    hub: str | None = None
+    cpos: dict[str, str] = {}
+    deadline = time.monotonic() + startup_timeout
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        match = _URL.search(line)
+        if match:
+            label = line[: match.start()].strip().rstrip(":").strip()
+            if label.lower().startswith("hub"):
+                hub = match.group(1)
+            else:
+                cpos[label] = match.group(1)
+        if hub and line.strip().lower().startswith(("ready", "serving", "listening")):
+            break
+        if hub and cpos and "token" in line.lower():
+            break
+    if hub is None:
+        proc.kill()
+        raise RuntimeError("the mock backend did not start (run 'emsp-mock --port 0' to see why)")
+    # Keep draining stdout so the child never blocks on a full pipe.
+    import threading
+
+    threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+    return MockProcess(proc, hub, token_a, cpos)
+
+
+def _drain(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdout is not None
+    for _ in proc.stdout:
+        pass
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's own profile: DATA_DIR/demo and CONFIG_DIR/demo, a free receiver port."""
+    demo = settings.model_copy(deep=True)
+    demo.data_dir = settings.data_dir / "demo"
+    demo.config_dir = settings.config_dir / "demo"
+    demo.receiver.port = 0
+    demo.receiver.public_url = None
+    demo.partners = []
+    return demo
+
+
+def run_demo(
+    settings: Settings, *, seed: int, locations: int, speed: float, headless: bool = False
+) -> int:
+    from .cli import run_app
+
+    demo = demo_settings(settings)
+    print(f"Starting the simulated roaming network ({locations} locations, seed {seed})...",
+          file=sys.stderr)
+    try:
+        mock = start_mock(seed=seed, locations=locations, speed=speed)
+    except RuntimeError as err:
+        print(f"emsp: error: {err}", file=sys.stderr)
+        return 1
+    try:
+        if headless:
+            return asyncio.run(_headless(demo, mock))
+        return run_app(demo, demo_hub=(mock.hub_versions_url, mock.token_a))
+    finally:
+        mock.stop()
+
+
+async def _headless(settings: Settings, mock: MockProcess) -> int:
+    from .services.node import EmspNode
+
+    async with EmspNode(settings) as node:
+        partner = await node.partners.add(mock.hub_versions_url, mock.token_a, name="demo-hub")
+        total = await node.partners.location_count(partner)
+    print(f"Connected to {partner.name} at {partner.versions_url}: {total} locations")
+    for party in partner.parties:
+        if party.role != "HUB":
+            print(f"  {party.key:8} {party.role:4} {party.status}")
+    return 0

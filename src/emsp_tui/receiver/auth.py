@@ -1,0 +1,34 @@
+"""Who is calling: a registered partner (their token), or a peer registering (a TOKEN_A)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from ..ocpi.auth import decode_token_header
+from ..store import partners as store
+from ..store.partners import Partner
+from .context import ReceiverContext
+
+
+@dataclass
+class Caller:
+    token: str
+    partner: Partner | None  # None: the token is a registration token (TOKEN_A)
+
+
+async def identify(request: Request, ctx: ReceiverContext, *, allow_token_a: bool) -> Caller | None:
+    token = decode_token_header(request.headers.get("authorization", ""))
+    if not token:
+        return None
+
+    def lookup(conn):  # type: ignore[no-untyped-def]
+        partner = store.partner_by_token(conn, token)
+        if partner is not None:
+            return Caller(token, partner)
+        if allow_token_a and store.is_registration_token(conn, token):
+            return Caller(token, None)
+        return None
+
+    return await ctx.db.run(lookup)

@@ -1,0 +1,46 @@
+"""Serve the receiver with uvicorn inside the caller's event loop (app, demo, tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+class ReceiverServer:
+    """``await start()`` binds (port 0 picks a free one), ``await stop()`` shuts down."""
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 8420) -> None:
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._task: asyncio.Task[None] | None = None
+        self.host = host
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                # Binding failed (port in use...): surface uvicorn's error as ours.
+                self._task.result()
+                raise OSError("the receiver could not start")
+            await asyncio.sleep(0.01)
+
+    @property
+    def port(self) -> int:
+        sockets = self._server.servers[0].sockets
+        return int(sockets[0].getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
