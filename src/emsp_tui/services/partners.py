@@ -71,10 +71,15 @@ class PartnerService:
         if not url or not partner.token_out:
             return partner.parties
         parties = [p for p in partner.parties if p.role == "HUB"]
+        me = self.node.settings.identity
         async with OcpiClient(partner.token_out, transport=self.node.transport) as client:
             async for page in client.iter_pages(url):
                 for item in page.items:
                     info = ClientInfo.model_validate(item)
+                    if (info.country_code.upper(), info.party_id.upper()) == (
+                        me.country_code.upper(), me.party_id.upper()
+                    ):
+                        continue  # the hub lists us among its clients too
                     parties.append(
                         Party(info.country_code, info.party_id, str(info.role), None, str(info.status))
                     )
@@ -82,6 +87,18 @@ class PartnerService:
         await self.node.db.run(store.set_parties, partner.id, parties)
         partner.parties = parties
         return parties
+
+    async def location_count(self, partner: Partner) -> int | None:
+        """How many locations the partner offers (X-Total-Count of a one-item page)."""
+        url = partner.endpoint(ModuleID.LOCATIONS, InterfaceRole.SENDER)
+        if not url or not partner.token_out:
+            return None
+        async with OcpiClient(
+            partner.token_out, transport=self.node.transport, raw_token=partner.raw_token
+        ) as client:
+            async for page in client.iter_pages(url, limit=1):
+                return page.total_count
+        return 0
 
     async def list(self) -> list[Partner]:
         return await self.node.db.run(store.list_partners)
@@ -95,7 +112,7 @@ class PartnerService:
         if partner.token_out:
             try:
                 async with OcpiClient(partner.token_out, transport=self.node.transport) as client:
-                    await unregister(client, partner.endpoint("credentials", "SENDER") or "")
+                    await unregister(client, partner.endpoint(ModuleID.CREDENTIALS, "SENDER") or "")
             except Exception as err:  # still forget it locally; say so
                 error = str(err)
         await self.node.db.run(store.delete_partner, name)

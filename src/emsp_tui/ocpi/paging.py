@@ -1,0 +1,188 @@
+"""Pagination (spec 1.6): follow ``Link: <...>; rel="next"`` verbatim until it is absent.
+
+The first request carries the filters; every later URL is the server's, untouched (clients that
+rebuild offsets are interop pitfall 6). Pages are yielded as they arrive, so a caller that
+processes and drops each page keeps memory flat. A server that loops (a next URL already
+fetched), keeps sending empty pages with a next link, or never ends (``max_pages``) raises
+OcpiProtocolError instead of spinning forever.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .types import format_datetime
+from .wire import validation_summary
+
+if TYPE_CHECKING:
+    from .client import OcpiClient, Routing
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_EMPTY_PAGES = 3  # consecutive empty pages that still announce a next one
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list GET: its raw items and the pagination headers."""
+
+    items: list[Any]
+    url: str  # the URL this page was fetched from
+    number: int  # 1-based
+    next_url: str | None  # from Link rel="next"; None on the last page
+    total_count: int | None  # X-Total-Count
+    limit: int | None  # X-Limit (the server's cap, not len(items))
+    correlation_id: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An item that failed validation: its id (when it has one) and a short reason."""
+
+    object_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ValidatedPage(Generic[M]):
+    """A page validated against a model. Unpacks as ``valid, rejected = vp``; ``.page`` has
+    the headers."""
+
+    valid: list[M]
+    rejected: list[Rejected]
+    page: Page
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.valid, self.rejected))
+
+
+def _object_id(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for key in ("id", "uid"):  # Location/Session/Cdr/Tariff have id; Token has uid
+        value = item.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
+
+
+def validate_items(items: list[Any], model: type[M]) -> tuple[list[M], list[Rejected]]:
+    """Validate each item on its own: one malformed object never costs the rest of the page."""
+    valid: list[M] = []
+    rejected: list[Rejected] = []
+    for item in items:
+        if not isinstance(item, dict):
+            rejected.append(Rejected(None, f"not a JSON object ({type(item).__name__})"))
+            continue
+        try:
+            valid.append(model.model_validate(item))
+        except ValidationError as err:
+            rejected.append(Rejected(_object_id(item), validation_summary(err)))
+    return valid, rejected
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _query_value(value: datetime | str | int) -> str:
+    return format_datetime(value) if isinstance(value, datetime) else str(value)
+
+
+def next_link(headers: httpx.Headers, current_url: str) -> str | None:
+    """The ``rel="next"`` target of the ``Link`` header(s), or None. A relative target (the
+    spec wants absolute URLs) is resolved against the current URL."""
+    for value in headers.get_list("link"):
+        for match in _LINK.finditer(value):
+            for param in match.group(2).split(";"):
+                name, _, rel = param.partition("=")
+                if (
+                    name.strip().lower() == "rel"
+                    and "next" in rel.strip().strip('"').lower().split()
+                ):
+                    target = match.group(1).strip()
+                    if "://" not in target:
+                        return str(httpx.URL(current_url).join(target))
+                    return target
+    return None
+
+
+async def iter_pages(
+    client: OcpiClient,
+    url: str,
+    *,
+    date_from: datetime | str | None = None,
+    date_to: datetime | str | None = None,
+    limit: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    routing: Routing | None = None,
+    correlation_id: str,
+    max_pages: int = 10_000,
+) -> AsyncIterator[Page]:
+    """Yield every page of a paginated GET; all pages share ``correlation_id``."""
+    query: dict[str, str] = {k: _query_value(v) for k, v in (params or {}).items()}
+    for name, value in (("date_from", date_from), ("date_to", date_to), ("limit", limit)):
+        if value is not None:
+            query[name] = _query_value(value)
+    fetched: set[str] = set()
+    next_url: str | None = url
+    number = 0
+    empty_run = 0
+    while next_url is not None:
+        number += 1
+        reply = await client.request(
+            "GET",
+            next_url,
+            params=query if number == 1 else None,
+            routing=routing,
+            correlation_id=correlation_id,
+        )
+        fetched.add(reply.url)
+        data = reply.data
+        if data is None:
+            data = []
+        elif not isinstance(data, list):
+            raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
+        link = next_link(reply.headers, reply.url)
+        if link is not None:
+            if link in fetched:
+                raise reply.protocol_error(
+                    f"pagination loop: page {number} links back to an already fetched page {link}"
+                )
+            empty_run = empty_run + 1 if not data else 0
+            if empty_run >= MAX_EMPTY_PAGES:
+                raise reply.protocol_error(
+                    f"pagination never ends: {empty_run} empty pages in a row still link onwards"
+                )
+            if number >= max_pages:
+                raise reply.protocol_error(f"pagination never ends: more than {max_pages} pages")
+        yield Page(
+            items=data,
+            url=reply.url,
+            number=number,
+            next_url=link,
+            total_count=_int_header(reply.headers, "x-total-count"),
+            limit=_int_header(reply.headers, "x-limit"),
+            correlation_id=correlation_id,
+        )
+        next_url = link
+
+
+__all__ = [
+    "MAX_EMPTY_PAGES",
+    "Page",
+    "Rejected",
+    "ValidatedPage",
+    "iter_pages",
+    "next_link",
+    "validate_items",
+]
