@@ -1,0 +1,264 @@
+"""What search needs from a Location or a Tariff, derived once when it is written.
+
+Filters then test plain columns (bit sets, maxima, counts) instead of parsing JSON per row.
+Everything here is pure: no SQL, no clock.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..ocpi.enums import Status, TariffDimensionType, TariffType
+from ..ocpi.models import Hours, Location, Tariff
+
+# Bit positions are stored in the database: append only, never reorder.
+CONNECTOR_STANDARDS: tuple[str, ...] = (
+    "CHADEMO", "CHAOJI", "DOMESTIC_A", "DOMESTIC_B", "DOMESTIC_C", "DOMESTIC_D", "DOMESTIC_E",
+    "DOMESTIC_F", "DOMESTIC_G", "DOMESTIC_H", "DOMESTIC_I", "DOMESTIC_J", "DOMESTIC_K",
+    "DOMESTIC_L", "DOMESTIC_M", "DOMESTIC_N", "DOMESTIC_O", "GBT_AC", "GBT_DC",
+    "IEC_60309_2_single_16", "IEC_60309_2_three_16", "IEC_60309_2_three_32",
+    "IEC_60309_2_three_64", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2",
+    "IEC_62196_T2_COMBO", "IEC_62196_T3A", "IEC_62196_T3C", "NEMA_5_20", "NEMA_6_30",
+    "NEMA_6_50", "NEMA_10_30", "NEMA_10_50", "NEMA_14_30", "NEMA_14_50",
+    "PANTOGRAPH_BOTTOM_UP", "PANTOGRAPH_TOP_DOWN", "TESLA_R", "TESLA_S",
+)  # fmt: skip
+FACILITIES: tuple[str, ...] = (
+    "HOTEL", "RESTAURANT", "CAFE", "MALL", "SUPERMARKET", "SPORT", "RECREATION_AREA", "NATURE",
+    "MUSEUM", "BIKE_SHARING", "BUS_STOP", "TAXI_STAND", "TRAM_STOP", "METRO_STATION",
+    "TRAIN_STATION", "AIRPORT", "PARKING_LOT", "CARPOOL_PARKING", "FUEL_STATION", "WIFI",
+)  # fmt: skip
+STANDARD_BIT = {name: 1 << i for i, name in enumerate(CONNECTOR_STANDARDS)}
+FACILITY_BIT = {name: 1 << i for i, name in enumerate(FACILITIES)}
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def bits(names: object, table: dict[str, int]) -> int:
+    mask = 0
+    for name in names or ():  # type: ignore[attr-defined]
+        mask |= table.get(str(name), 0)
+    return mask
+
+
+def names_of(mask: int, order: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for i, name in enumerate(order) if mask >> i & 1)
+
+
+def epoch_ms(value: datetime) -> int:
+    """An instant as integer milliseconds: compact, and it sorts (``last_updated`` columns)."""
+    return round(value.timestamp() * 1000)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form for sorting: 'Ålesund' sorts with 'alesund'."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# -- opening times --------------------------------------------------------------------------
+def _minute(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def weekly_periods(hours: Hours | None) -> str | None:
+    """Regular hours as canonical '[begin, end)' minutes of the local week; None = 24/7.
+
+    A period whose end is not after its begin runs past midnight (``22:00``-``06:00``,
+    ``08:00``-``00:00``); equal bounds are the whole day. Sunday night wraps to Monday.
+    """
+    if hours is None or hours.twentyfourseven:
+        return None
+    spans: list[tuple[int, int]] = []
+    for regular in hours.regular_hours or []:
+        day = (regular.weekday - 1) * 1440
+        begin, end = _minute(regular.period_begin), _minute(regular.period_end)
+        if end <= begin:
+            end += 1440
+        begin, end = day + begin, day + end
+        if end > WEEK_MINUTES:
+            spans += [(begin, WEEK_MINUTES), (0, end - WEEK_MINUTES)]
+        else:
+            spans.append((begin, end))
+    merged: list[list[int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([begin, end])
+    return ",".join(f"{b}-{e}" for b, e in merged)
+
+
+def parse_periods(text: str) -> list[tuple[int, int]]:
+    return [(int(b), int(e)) for b, e in (p.split("-") for p in text.split(",") if p)]
+
+
+def exceptions(hours: Hours | None) -> list[tuple[int, int, int]]:
+    """(opening 1/0, begin epoch s, end epoch s) of the exceptional openings and closings."""
+    if hours is None:
+        return []
+    found = [
+        (1, int(p.period_begin.timestamp()), int(p.period_end.timestamp()))
+        for p in hours.exceptional_openings or []
+    ]
+    found += [
+        (0, int(p.period_begin.timestamp()), int(p.period_end.timestamp()))
+        for p in hours.exceptional_closings or []
+    ]
+    return found
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")  # a malformed time_zone: UTC is the least surprising guess
+
+
+def minute_of_week(now: datetime, time_zone: str) -> int:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local = now.astimezone(zone(time_zone))
+    return local.weekday() * 1440 + local.hour * 60 + local.minute
+
+
+# -- prices ---------------------------------------------------------------------------------
+def _unrestricted(element: object) -> bool:
+    restrictions = getattr(element, "restrictions", None)
+    return restrictions is None or not restrictions.model_dump(exclude_none=True)
+
+
+def energy_price_per_kwh(tariff: Tariff) -> float | None:
+    """The per-kWh price incl. VAT search filters on; None when there is no plain one.
+
+    First unrestricted ENERGY component (spec 7.1: the first matching element wins, so it is
+    the fallback price). A tariff that charges nothing at all is 0. Ad-hoc payment tariffs
+    apply to card payers, not to our drivers, so they have none.
+    TODO(tariff engine): use ``emsp_tui.services.tariff.energy_price_per_kwh(tariff)`` once it
+    exists (the engine has ``unit_price``/``summarize_tariff`` but no per-kWh figure yet).
+    """
+    if tariff.type == TariffType.AD_HOC_PAYMENT:
+        return None
+    for element in tariff.elements:
+        if not _unrestricted(element):
+            continue
+        for component in element.price_components:
+            if component.type == TariffDimensionType.ENERGY:
+                return component.price * (1 + (component.vat or 0.0) / 100)
+    if all(c.price == 0 for e in tariff.elements for c in e.price_components):
+        return 0.0
+    return None
+
+
+# -- a location's rows ------------------------------------------------------------------------
+@dataclass(slots=True)
+class Rows:
+    """The rows a batch of Locations turns into, one list per table, ready for executemany."""
+
+    locations: list[tuple[object, ...]] = field(default_factory=list)
+    documents: list[tuple[int, str]] = field(default_factory=list)
+    evses: list[tuple[object, ...]] = field(default_factory=list)
+    connectors: list[tuple[object, ...]] = field(default_factory=list)
+    exceptions: list[tuple[int, int, int, int]] = field(default_factory=list)
+    fts: list[tuple[object, ...]] = field(default_factory=list)
+    geo: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+
+
+_PHASES = {"AC_3_PHASE": 3, "AC_2_PHASE": 2}
+_REMOVED, _AVAILABLE = str(Status.REMOVED), str(Status.AVAILABLE)  # plain str: fast compares
+HoursIds = Callable[[str, str], int]
+Prices = Mapping[tuple[str, str, str], tuple[float, str]]
+
+
+def add_location(
+    out: Rows,
+    pk: int,
+    key: tuple[str, str, str],
+    loc: Location,
+    head: tuple[object, ...],
+    hours_id_of: HoursIds,
+    prices: Prices,
+) -> None:
+    """Append everything stored for ``loc`` (except its JSON) to ``out``.
+
+    ``head`` is (partner_id, crawl_id, last_updated); the columns follow the migration's order.
+    Written for speed: it runs for every one of a full sync's Locations.
+    """
+    cc, pid = key[0], key[1]
+    connectors, evse_rows = out.connectors, out.evses
+    tariff_ids: set[str] = set()
+    total = available = 0
+    # [any, any available, AC, AC available, DC, DC available]; 0 = none
+    kw = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    standards = standards_avail = 0
+    evse_ids: list[str] = []
+    standard_bit, phases = STANDARD_BIT, _PHASES
+    for evse in loc.evses or ():
+        uid = evse.uid.upper()
+        status = evse.status
+        usable, open_ = status != _REMOVED, status == _AVAILABLE
+        evse_kw = 0.0
+        for conn in evse.connectors:
+            # Connector.max_power_kw without its enum lookups (this runs a million times).
+            if conn.max_electric_power:
+                power = conn.max_electric_power / 1000
+            else:
+                power = conn.max_voltage * conn.max_amperage * phases.get(conn.power_type, 1) / 1000
+            if power > evse_kw:
+                evse_kw = power
+            standard, power_type = conn.standard, conn.power_type
+            connectors.append((pk, uid, conn.id.upper(), status, standard, power_type, power))
+            if conn.tariff_ids:
+                tariff_ids.update([t.upper() for t in conn.tariff_ids])
+            if usable:
+                bit = standard_bit.get(standard, 0)
+                standards |= bit
+                k = 4 if power_type == "DC" else 2
+                if power > kw[k]:
+                    kw[k] = power
+                if open_:
+                    standards_avail |= bit
+                    if power > kw[k + 1]:
+                        kw[k + 1] = power
+        evse_id = evse.evse_id.upper() if evse.evse_id else None
+        evse_rows.append((pk, uid, evse_id, status, evse_kw))
+        if usable:
+            total += 1
+            if evse_id:
+                evse_ids.append(evse_id)
+            if open_:
+                available += 1
+    kw[0], kw[1] = max(kw[2], kw[4]), max(kw[3], kw[5])
+    visible = 1 if loc.publish and total else 0
+    operator = loc.operator.name if loc.operator else None
+    latitude, longitude = float(loc.coordinates.latitude), float(loc.coordinates.longitude)
+    hours = loc.opening_times
+    hours_id = None
+    if hours is not None:
+        periods = weekly_periods(hours)
+        if periods is not None:
+            hours_id = hours_id_of(loc.time_zone, periods)
+        out.exceptions.extend((pk, *x) for x in exceptions(hours))
+    price = currency = tariffs = None
+    if tariff_ids:
+        offers = [prices[(cc, pid, t)] for t in tariff_ids if (cc, pid, t) in prices]
+        if offers:
+            price, currency = min(offers)
+        tariffs = f" {' '.join(sorted(tariff_ids))} "
+    out.locations.append((
+        pk, *key, *head, int(loc.publish), visible, loc.name, loc.address, loc.city,
+        loc.postal_code, loc.country, operator, latitude, longitude, loc.time_zone,
+        fold(loc.name or loc.address), total, available, *kw, standards, standards_avail,
+        bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0, hours_id, tariffs, price,
+        currency,
+    ))  # fmt: skip
+    if visible:
+        out.fts.append(
+            (pk, loc.name, loc.address, loc.city, loc.postal_code, operator, " ".join(evse_ids))
+        )
+        out.geo.append((pk, latitude, latitude, longitude, longitude))
