@@ -20,6 +20,8 @@ examples:
   emsp demo                         run against the bundled simulated roaming network
   emsp partners add URL --token A   connect to a hub or CPO (credentials handshake)
   emsp partners                     list partners, their roles and state
+  emsp sync                         pull stations and tariffs from every partner
+  emsp stations --near Berlin --min-kw 150 --available
   emsp serve                        serve our OCPI endpoints without the UI
 """
 
@@ -62,6 +64,39 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="serve our OCPI endpoints headless")
     serve.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default from config: 8420)")
+
+    sync = sub.add_parser(
+        "sync", parents=[common], help="pull every partner's tariffs and locations",
+        description="Full sync the first time, then incremental (date_from) per partner and module.",
+    )
+    sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
+    sync.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+
+    st = sub.add_parser(
+        "stations", parents=[common], help="search stations (headless)",
+        description="Search the synced stations. Distances are measured from --near, else from "
+        "your home position (set in the app).",
+    )
+    st.add_argument("text", nargs="*", help="free text: name, address, city, operator, EVSE id")
+    st.add_argument("--near", metavar="PLACE", help="a city name or LAT,LON; results nearest first")
+    st.add_argument("--radius", type=_positive_float, metavar="KM", help="only within this distance")
+    st.add_argument("--connector", action="append", metavar="TYPE",
+                    help="connector standard, e.g. IEC_62196_T2_COMBO (repeatable: any of them)")
+    st.add_argument("--min-kw", type=_positive_float, metavar="KW", help="minimum power")
+    kind = st.add_mutually_exclusive_group()
+    kind.add_argument("--ac", action="store_true", help="AC chargers only")
+    kind.add_argument("--dc", action="store_true", help="DC chargers only")
+    st.add_argument("--available", action="store_true", help="at least one charger free now")
+    st.add_argument("--open-now", action="store_true", help="open now (opening hours)")
+    st.add_argument("--operator", help="operator name")
+    st.add_argument("--party", metavar="CC*PID", help="CPO party, e.g. DE*VOL")
+    st.add_argument("--facility", action="append", metavar="FACILITY",
+                    help="e.g. CAFE, SUPERMARKET (repeatable: all of them)")
+    st.add_argument("--max-price", type=_positive_float, metavar="EUR",
+                    help="maximum energy price per kWh incl. VAT")
+    st.add_argument("--limit", type=_positive_int, default=20, help="results per page (default 20)")
+    st.add_argument("--offset", type=int, default=0, help="skip this many results")
+    st.add_argument("--json", action="store_true", help="JSON output for scripts")
 
     partners = sub.add_parser(
         "partners", parents=[common], help="roaming partners: list, add, remove, invite",
@@ -126,6 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import serve
 
             return asyncio.run(serve(settings, host=args.host, port=args.port))
+        if command == "sync":
+            from .commands_data import sync as run_sync
+
+            return asyncio.run(run_sync(settings, full=args.full, quiet=args.quiet))
+        if command == "stations":
+            from .commands_data import stations
+
+            return asyncio.run(stations(settings, args))
         if command == "partners":
             from . import commands
 

@@ -1,0 +1,124 @@
+"""Headless data commands: ``emsp sync`` and ``emsp stations`` (for scripts and quick looks)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from .config import Settings
+from .services.node import EmspNode
+from .services.places import parse_position
+from .services.sync import Progress, SyncService
+from .store.search import SearchQuery, search
+
+
+async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
+    last: dict[str, str] = {}
+
+    def progress(p: Progress) -> None:
+        if quiet or not sys.stderr.isatty():
+            return
+        total = f"/{p.total}" if p.total is not None else ""
+        last[p.partner] = f"{p.partner} {p.module} {p.done}{total}"
+        print("\r" + "  ".join(last.values())[:160].ljust(80), end="", file=sys.stderr, flush=True)
+
+    async with EmspNode(settings, serve=False) as node:
+        partners = await node.partners.list()
+        if not partners:
+            print("No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A")
+            return 0
+        results = await SyncService(node).sync_all(progress, full=full)
+    if last:
+        print(file=sys.stderr)
+    failed = 0
+    for result in results:
+        if result.error:
+            failed += 1
+            print(f"{result.partner}: FAILED after {result.seconds:.1f}s: {result.error}")
+            continue
+        parts = []
+        for mod in result.modules:
+            kind = "full" if mod.full else "incremental"
+            text = f"{mod.module} {kind} {mod.stored} stored"
+            if mod.rejected:
+                ids = ", ".join(r.object_id or "?" for r in mod.rejected[:5])
+                text += f", {len(mod.rejected)} malformed skipped ({ids})"
+            parts.append(text)
+        print(f"{result.partner}: ok in {result.seconds:.1f}s: " + "; ".join(parts))
+    return 1 if failed else 0
+
+
+def build_query(args: object, settings: Settings) -> SearchQuery:
+    a = args  # argparse.Namespace
+    near = None
+    if getattr(a, "near", None):
+        pos = parse_position(a.near)  # type: ignore[attr-defined]
+        near = (pos.latitude, pos.longitude)
+    elif settings.home is not None:
+        near = (settings.home.latitude, settings.home.longitude)
+    power = None
+    if getattr(a, "ac", False):
+        power = "AC"
+    if getattr(a, "dc", False):
+        power = "DC"
+    return SearchQuery(
+        text=" ".join(getattr(a, "text", None) or []),
+        near=near,
+        radius_km=getattr(a, "radius", None),
+        connectors=tuple(getattr(a, "connector", None) or ()),
+        min_kw=getattr(a, "min_kw", None),
+        power_type=power,
+        available_only=bool(getattr(a, "available", False)),
+        open_now=bool(getattr(a, "open_now", False)),
+        now=datetime.now(UTC),
+        operator=getattr(a, "operator", None),
+        party=getattr(a, "party", None),
+        facilities=tuple(getattr(a, "facility", None) or ()),
+        max_price=getattr(a, "max_price", None),
+        offset=getattr(a, "offset", 0) or 0,
+        limit=getattr(a, "limit", 20),
+    )
+
+
+async def stations(settings: Settings, args: object) -> int:
+    try:
+        query = build_query(args, settings)
+    except ValueError as err:
+        print(f"emsp: error: {err}", file=sys.stderr)
+        return 2
+    async with EmspNode(settings, serve=False) as node:
+        page = await node.db.run(search, query)
+    if getattr(args, "json", False):
+        doc = {
+            "total": page.total, "offset": page.offset, "limit": page.limit,
+            "results": [asdict(hit) for hit in page.hits],
+        }
+        print(json.dumps(doc, indent=2, default=str))
+        return 0
+    if not page.hits:
+        print("No stations match." if page.total == 0 else "No more results.")
+        return 0
+    rows = [("NAME", "CITY", "OPERATOR", "KM", "FREE", "MAX KW", "CONNECTORS", "EUR/KWH")]
+    for h in page.hits:
+        rows.append((
+            (h.name or h.address)[:34], h.city[:18], (h.operator or "-")[:18],
+            "-" if h.distance_km is None else f"{h.distance_km:.1f}",
+            f"{h.evses_available}/{h.evses_total}", f"{h.max_kw:g}",
+            ",".join(_short(c) for c in h.connectors),
+            "-" if h.energy_price is None else f"{h.energy_price:.2f}",
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    shown = page.offset + len(page.hits)
+    print(f"{page.offset + 1}-{shown} of {page.total}")
+    return 0
+
+
+def _short(standard: str) -> str:
+    return {
+        "IEC_62196_T2": "Type2", "IEC_62196_T2_COMBO": "CCS2", "CHADEMO": "CHAdeMO",
+        "IEC_62196_T1": "Type1", "IEC_62196_T1_COMBO": "CCS1", "DOMESTIC_F": "Schuko",
+    }.get(standard, standard)

@@ -1,0 +1,96 @@
+"""The command line: helpful --help, one-line errors, headless partners/sync/stations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mock_backend.config import MockConfig
+from mock_backend.server import running_mock
+
+
+def run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "EMSP_DATA_DIR": str(env_dir / "data"),
+        "EMSP_CONFIG_DIR": str(env_dir / "config"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "emsp_tui", *args],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    out = run("--help", env_dir=tmp_path)
+    assert out.returncode == 0
+    for word in ("demo", "partners", "sync", "stations", "serve", "--data-dir"):
+        assert word in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--bogus",), ("stations", "--min-kw", "lots"), ("partners", "add"), ("frobnicate",)],
+)
+def test_a_wrong_command_line_is_one_line_not_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    out = run(*args, env_dir=tmp_path)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert out.stderr.startswith("emsp")
+
+
+def test_an_unknown_place_is_a_clear_error(tmp_path: Path) -> None:
+    out = run("stations", "--near", "Atlantis", env_dir=tmp_path)
+    assert out.returncode == 2
+    assert "unknown place 'Atlantis'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_broken_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("identity = [unclosed")
+    out = run("partners", env_dir=tmp_path)
+    assert out.returncode == 2
+    assert "cannot read the configuration" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+async def test_partners_sync_and_stations_headless(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # main() runs asyncio.run itself, so drive the coroutines behind it in this loop instead.
+    from emsp_tui import commands, commands_data
+    from emsp_tui.cli import build_parser
+    from emsp_tui.config import load_settings
+
+    settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    settings.receiver.port = 0
+    async with running_mock(MockConfig(seed=3, locations=120, churn_per_minute=0)) as mock:
+        assert await commands.partners_add(settings, mock.versions_url, mock.token_a, "hub") == 0
+        assert await commands_data.sync(settings, full=False, quiet=True) == 0
+        first = capsys.readouterr().out
+        assert "locations full 120 stored" in first
+        assert await commands_data.sync(settings, full=False, quiet=True) == 0
+        assert "locations incremental 0 stored" in capsys.readouterr().out
+        args = build_parser().parse_args(["stations", "--near", "Berlin", "--limit", "5", "--json"])
+        assert await commands_data.stations(settings, args) == 0
+        doc = json.loads(capsys.readouterr().out)
+        distances = [hit["distance_km"] for hit in doc["results"]]
+        assert len(distances) == 5
+        assert distances == sorted(distances)
+        assert doc["total"] == 120
+        assert await commands.partners_list(settings) == 0
+        listing = capsys.readouterr().out
+        assert "DE*VOL(CPO)" in listing
+        assert mock.token_a not in listing
+
+
+def test_partners_on_a_fresh_profile_says_how_to_start(tmp_path: Path) -> None:
+    out = run("partners", env_dir=tmp_path)
+    assert out.returncode == 0
+    assert "emsp partners add" in out.stdout
