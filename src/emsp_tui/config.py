@@ -54,6 +54,15 @@ class PartnerEntry(BaseModel):
     versions_url: str
 
 
+class HomePosition(BaseModel):
+    """Where distances are measured from: a city or coordinates (a terminal has no GPS)."""
+
+    label: str
+    """What the driver typed it as: "Amsterdam", "52.3700,4.9000"."""
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
 class Settings(BaseSettings):
     """Application settings."""
 
@@ -68,8 +77,12 @@ class Settings(BaseSettings):
     partners: list[PartnerEntry] = Field(default_factory=list)
     theme: str = "textual-dark"
     """Textual theme name."""
+    home: HomePosition | None = None
+    """The driver's position for distances and "nearest first"; None until they set one."""
     sync_concurrency: int = 4
     """How many partners sync at once."""
+    request_timeout: float = 30.0
+    """Seconds to wait for a partner's answer before giving up on that request."""
 
     @classmethod
     def settings_customise_sources(
@@ -91,10 +104,12 @@ class Settings(BaseSettings):
         return self.data_dir / "emsp.sqlite3"
 
     def save(self) -> None:
-        """Write the user-editable part (identity, receiver, partners, theme) to config.toml."""
+        """Write the user-editable part to config.toml: identity, receiver, partners, theme, home."""
         paths.ensure_private_dir(self.config_dir)
         doc: dict[str, Any] = self.model_dump(
-            mode="json", include={"identity", "receiver", "partners", "theme"}, exclude_none=True
+            mode="json",
+            include={"identity", "receiver", "partners", "theme", "home"},
+            exclude_none=True,
         )
         self.config_file.write_text(tomli_w.dumps(doc))
 

@@ -23,6 +23,7 @@ from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.models import Location, Tariff
 from ..ocpi.paging import Rejected
+from ..ocpi.retry import DEFAULT_RETRY, RetryPolicy
 from ..store import locations as loc_store
 from ..store import partners as partner_store
 from ..store import sync_state
@@ -74,9 +75,12 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class SyncService:
-    def __init__(self, node: EmspNode, *, page_limit: int = 1000) -> None:
+    def __init__(
+        self, node: EmspNode, *, page_limit: int = 1000, retry: RetryPolicy = DEFAULT_RETRY
+    ) -> None:
         self.node = node
         self.page_limit = page_limit
+        self.retry = retry
 
     async def sync_all(
         self, progress: ProgressCallback | None = None, *, full: bool = False
@@ -101,7 +105,11 @@ class SyncService:
         assert partner.token_out is not None and partner.id is not None
         try:
             async with OcpiClient(
-                partner.token_out, transport=self.node.transport, raw_token=partner.raw_token
+                partner.token_out,
+                transport=self.node.transport,
+                raw_token=partner.raw_token,
+                timeout=self.node.settings.request_timeout,
+                retry=self.retry,
             ) as client:
                 for module, model in MODULES:
                     url = partner.endpoint(module, InterfaceRole.SENDER)
