@@ -32,7 +32,9 @@ def vehicle_limit_kw(vehicle: Vehicle, connector: Mapping[str, Any], soc: float)
     if is_dc(connector):
         return vehicle.dc_max_kw * curve_at(vehicle.dc_curve, soc)
     phases = PHASES.get(connector.get("power_type", ""), 1)
-    return vehicle.ac_kw(phases, float(connector.get("max_voltage") or 230)) * curve_at(AC_CURVE, soc)
+    return vehicle.ac_kw(phases, float(connector.get("max_voltage") or 230)) * curve_at(
+        AC_CURVE, soc
+    )
 
 
 def charging_power_kw(vehicle: Vehicle, connector: Mapping[str, Any], soc: float) -> float:
@@ -42,7 +44,9 @@ def charging_power_kw(vehicle: Vehicle, connector: Mapping[str, Any], soc: float
     amps = float(connector.get("max_amperage") or 0)
     if is_dc(connector):
         if amps > 0:
-            power = min(power, amps * min(vehicle.voltage(soc), volts or vehicle.voltage(soc)) / 1000)
+            power = min(
+                power, amps * min(vehicle.voltage(soc), volts or vehicle.voltage(soc)) / 1000
+            )
     elif amps > 0:
         phases = min(vehicle.ac_phases, PHASES.get(connector.get("power_type", ""), 1))
         power = min(power, phases * (volts or 230.0) * min(amps, vehicle.ac_max_amps) / 1000)

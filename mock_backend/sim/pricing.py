@@ -36,8 +36,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DIMENSIONS = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 # Step units per wire unit: ENERGY is billed in Wh steps of a kWh volume, times in s of hours.
-_UNITS = {"FLAT": Decimal(1), "ENERGY": Decimal(1000), "TIME": Decimal(3600),
-          "PARKING_TIME": Decimal(3600)}
+_UNITS = {
+    "FLAT": Decimal(1),
+    "ENERGY": Decimal(1000),
+    "TIME": Decimal(3600),
+    "PARKING_TIME": Decimal(3600),
+}
 _ZERO = Decimal(0)
 _WIRE = Decimal("0.0001")
 
@@ -81,8 +85,10 @@ class Money:
 
     def to_price(self) -> dict[str, float]:
         """OCPI Price, rounded to 4 decimals."""
-        return {"excl_vat": float(self.excl_vat.quantize(_WIRE, ROUND_HALF_UP)),
-                "incl_vat": float(self.incl_vat.quantize(_WIRE, ROUND_HALF_UP))}
+        return {
+            "excl_vat": float(self.excl_vat.quantize(_WIRE, ROUND_HALF_UP)),
+            "incl_vat": float(self.incl_vat.quantize(_WIRE, ROUND_HALF_UP)),
+        }
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,8 @@ def restrictions_match(restrictions: Mapping[str, Any] | None, facts: PeriodFact
 
 
 def _component(element: Mapping[str, Any], dimension: str) -> Mapping[str, Any] | None:
-    for component in element.get("price_components") or []:
+    components: list[Mapping[str, Any]] = element.get("price_components") or []
+    for component in components:
         if component.get("type") == dimension:
             return component
     return None
@@ -160,12 +167,14 @@ def select_tariff(tariffs: Sequence[Mapping[str, Any]], at: datetime) -> Mapping
 
     def valid(t: Mapping[str, Any]) -> bool:
         starts, ends = t.get("start_date_time"), t.get("end_date_time")
-        return ((starts is None or parse_datetime(starts) <= at)
-                and (ends is None or at < parse_datetime(ends)))
+        return (starts is None or parse_datetime(starts) <= at) and (
+            ends is None or at < parse_datetime(ends)
+        )
 
     usable = [t for t in tariffs if t.get("type") != "AD_HOC_PAYMENT" and valid(t)]
     regular = [t for t in usable if t.get("type") in (None, "REGULAR")]
-    return (regular or usable or [None])[0]
+    chosen = regular or usable
+    return chosen[0] if chosen else None
 
 
 def next_switch(
@@ -184,9 +193,11 @@ def next_switch(
         for key in ("start_time", "end_time"):
             if r.get(key):
                 at = time.fromisoformat(r[key])
-                candidates += [datetime.combine(today + timedelta(days=n), at, tzinfo=tz)
-                               for n in (0, 1)]
-        midnight = midnight or bool(r.get("day_of_week") or r.get("start_date") or r.get("end_date"))
+                candidates += [
+                    datetime.combine(today + timedelta(days=n), at, tzinfo=tz) for n in (0, 1)
+                ]
+        if r.get("day_of_week") or r.get("start_date") or r.get("end_date"):
+            midnight = True
         for key in ("min_duration", "max_duration"):
             if r.get(key) is not None:
                 candidates.append(session_start + timedelta(seconds=float(r[key])))
@@ -225,7 +236,9 @@ class _Draft:
     units: Decimal  # Wh, s or 1
 
 
-def _facts(dims: Mapping[str, Decimal], local: datetime, age: float, kwh_before: Decimal) -> PeriodFacts:
+def _facts(
+    dims: Mapping[str, Decimal], local: datetime, age: float, kwh_before: Decimal
+) -> PeriodFacts:
     power = dims.get("MAX_POWER", dims.get("POWER"))
     if power is None:
         hours = dims.get("TIME", _ZERO)
@@ -297,8 +310,9 @@ def price_periods(
         excl = d.units * price / _UNITS[d.dimension]  # multiply first: 1200 s x 6 / 3600 = 2
         incl = excl * (1 + vat / 100) if vat is not None else excl
         cost = Money(excl, incl)
-        lines.append(Line(d.period, d.dimension, d.element, d.units / _UNITS[d.dimension],
-                          price, vat, cost))
+        lines.append(
+            Line(d.period, d.dimension, d.element, d.units / _UNITS[d.dimension], price, vat, cost)
+        )
         by_dimension[d.dimension] += cost
     total = sum(by_dimension.values(), Money())
     return Costs(_clamp(total, tariff), by_dimension, tuple(lines))

@@ -29,6 +29,8 @@ from .vehicles import Visit, plan_visit
 
 PENDING, CHARGING, PARKED, ENDED = "PENDING", "CHARGING", "PARKED", "ENDED"
 _HOUR_MS = 3_600_000
+# Share of the metered energy that ends up in the battery (the rest heats charger and cables).
+_EFFICIENCY_DC, _EFFICIENCY_AC = 0.94, 0.90
 
 
 class SessionSpec(Protocol):
@@ -97,7 +99,9 @@ class ChargingSession:
         if spec.start.tzinfo is None:
             raise ValueError("spec.start must be an aware datetime")
         self.spec = spec
-        self.visit = visit if visit is not None else plan_visit(random.Random(spec.seed), spec.connector)
+        self.visit = (
+            visit if visit is not None else plan_visit(random.Random(spec.seed), spec.connector)
+        )
         self.vehicle = self.visit.vehicle
         start = spec.start.astimezone(UTC)
         self.created = start.replace(microsecond=start.microsecond // 1000 * 1000)
@@ -230,8 +234,11 @@ class ChargingSession:
             return None
         if self._switch_ms is None or 0 <= self._switch_ms <= self._t:
             found = next_switch(self.tariff, self.time_zone, self.started_at, self.now)
-            self._switch_ms = -1 if found is None else math.ceil(
-                (found - self.created).total_seconds() * 1000 - 1e-6)
+            self._switch_ms = (
+                -1
+                if found is None
+                else math.ceil((found - self.created).total_seconds() * 1000 - 1e-6)
+            )
         return None if self._switch_ms < 0 else self._switch_ms
 
     def _step(self, target: int) -> None:
@@ -263,7 +270,8 @@ class ChargingSession:
 
     def _charge(self, t: int, end: int) -> int:
         """Integrate from t to end; returns where the step really ended (earlier when full)."""
-        cap, eff = self.vehicle.battery_kwh, 0.94 if is_dc(self.spec.connector) else 0.90
+        cap = self.vehicle.battery_kwh
+        eff = _EFFICIENCY_DC if is_dc(self.spec.connector) else _EFFICIENCY_AC
         hours = (end - t) / _HOUR_MS
         mid = self._power(min(100.0, self._soc + self._kw * hours / 2 * eff / cap * 100))
         needed = max(0.0, (self.visit.target_soc - self._soc) / 100 * cap / eff)
@@ -315,8 +323,9 @@ class ChargingSession:
             self.periods.pop()  # never leave an empty period behind
         elif self.periods:
             self.periods[-1].end_ms = self._t
-        period = Period(self._t, self._phase == CHARGING, self._signature(), self._kwh, self._kwh,
-                        soc=self._soc)
+        period = Period(
+            self._t, self._phase == CHARGING, self._signature(), self._kwh, self._kwh, soc=self._soc
+        )
         period.sample(self._kw, self._amps)
         self.periods.append(period)
 
@@ -325,9 +334,11 @@ class ChargingSession:
         self._update_power()
         period = self.periods[-1]
         period.soc = self._soc
-        if (period.charging != (self._phase == CHARGING)
-                or period.elements != self._signature()
-                or self._t - period.start_ms >= self._period_ms):
+        if (
+            period.charging != (self._phase == CHARGING)
+            or period.elements != self._signature()
+            or self._t - period.start_ms >= self._period_ms
+        ):
             self._open_period()
         else:
             period.sample(self._kw, self._amps)
@@ -347,7 +358,9 @@ class ChargingSession:
 
     # -- the OCPI views (built in views.py) ------------------------------------------------
 
-    def charging_periods(self, *, cdr: bool = False, include_open: bool = True) -> list[dict[str, Any]]:
+    def charging_periods(
+        self, *, cdr: bool = False, include_open: bool = True
+    ) -> list[dict[str, Any]]:
         """The periods as OCPI ChargingPeriod dicts; `cdr` leaves out Session-only dimensions."""
         return views.period_dicts(self, cdr=cdr, include_open=include_open)
 

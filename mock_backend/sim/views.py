@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .session import ChargingSession, Period
 
 SESSION_ONLY_DIMENSIONS = frozenset(
-    {"CURRENT", "ENERGY_EXPORT", "ENERGY_IMPORT", "POWER", "STATE_OF_CHARGE"})
+    {"CURRENT", "ENERGY_EXPORT", "ENERGY_IMPORT", "POWER", "STATE_OF_CHARGE"}
+)
 _Q = Decimal("0.0001")
 _HOUR_MS = Decimal(3_600_000)
 
@@ -63,20 +64,27 @@ def _dimensions(session: ChargingSession, p: Period, cdr: bool) -> list[dict[str
         if not cdr:
             span = end - p.start_ms
             power = (p.kwh_end - p.kwh_start) / (span / 3_600_000) if span else p.max_kw
-            dims += [("POWER", _near(power)), ("CURRENT", _near(p.amp_ms / span if span else p.max_a))]
+            dims += [
+                ("POWER", _near(power)),
+                ("CURRENT", _near(p.amp_ms / span if span else p.max_a)),
+            ]
     if not cdr:
         dims.append(("STATE_OF_CHARGE", round(p.soc, 2)))
     return [{"type": kind, "volume": volume} for kind, volume in dims]
 
 
-def period_dicts(session: ChargingSession, *, cdr: bool, include_open: bool) -> list[dict[str, Any]]:
+def period_dicts(
+    session: ChargingSession, *, cdr: bool, include_open: bool
+) -> list[dict[str, Any]]:
     """ChargingPeriod dicts; `cdr` drops the Session-only dimensions."""
     out = []
     for p in session.periods:
         if p.end_ms is None and not include_open:
             continue
-        period: dict[str, Any] = {"start_date_time": iso(session.time_at(p.start_ms)),
-                                  "dimensions": _dimensions(session, p, cdr)}
+        period: dict[str, Any] = {
+            "start_date_time": iso(session.time_at(p.start_ms)),
+            "dimensions": _dimensions(session, p, cdr),
+        }
         if session.tariff is not None:
             period["tariff_id"] = session.tariff["id"]
         out.append(period)
@@ -126,7 +134,9 @@ def session_dict(session: ChargingSession, *, include_open_period: bool = True) 
     return out
 
 
-def session_patch_since(session: ChargingSession, sent: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def session_patch_since(
+    session: ChargingSession, sent: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
     """PATCH body for a receiver that holds `sent` (the last PUT body with every later PATCH
     applied, see `apply_patch`): the fields that changed, the periods closed since (PATCH
     appends them; the open period is never sent) and `last_updated`. None when nothing changed.
@@ -139,7 +149,7 @@ def session_patch_since(session: ChargingSession, sent: Mapping[str, Any] | None
     if closed[: len(held)] != held:
         raise ValueError("the receiver holds charging periods that differ from the session's")
     if len(closed) > len(held):
-        patch["charging_periods"] = closed[len(held):]
+        patch["charging_periods"] = closed[len(held) :]
     if not patch:
         return None
     patch["last_updated"] = updated
@@ -168,20 +178,29 @@ def _cdr_location(session: ChargingSession) -> dict[str, Any]:
             out[key] = loc[key]
     out["country"] = loc["country"]
     out["coordinates"] = copy.deepcopy(loc["coordinates"])
-    out.update({
-        "evse_uid": evse["uid"],
-        "evse_id": evse.get("evse_id") or evse["uid"],
-        "connector_id": conn["id"],
-        "connector_standard": conn["standard"],
-        "connector_format": conn["format"],
-        "connector_power_type": conn["power_type"],
-    })
+    out.update(
+        {
+            "evse_uid": evse["uid"],
+            "evse_id": evse.get("evse_id") or evse["uid"],
+            "connector_id": conn["id"],
+            "connector_standard": conn["standard"],
+            "connector_format": conn["format"],
+            "connector_power_type": conn["power_type"],
+        }
+    )
     return out
 
 
 def _sum(periods: list[dict[str, Any]], *kinds: str) -> float:
-    total = sum((Decimal(repr(d["volume"])) for p in periods for d in p["dimensions"]
-                 if d["type"] in kinds), Decimal(0))
+    total = sum(
+        (
+            Decimal(repr(d["volume"]))
+            for p in periods
+            for d in p["dimensions"]
+            if d["type"] in kinds
+        ),
+        Decimal(0),
+    )
     return float(total)
 
 
@@ -197,8 +216,12 @@ def cdr_dict(session: ChargingSession, cdr_id: str) -> dict[str, Any]:
         costs = session_costs(session)
     else:
         hours = float(_hours(session, session.elapsed_ms))
-        periods = [{"start_date_time": iso(session.started_at),
-                    "dimensions": [{"type": "PARKING_TIME", "volume": hours}]}]
+        periods = [
+            {
+                "start_date_time": iso(session.started_at),
+                "dimensions": [{"type": "PARKING_TIME", "volume": hours}],
+            }
+        ]
         costs = None
     out: dict[str, Any] = {
         "country_code": s.country_code,

@@ -222,12 +222,13 @@ class EmspStub:
         ]
 
     async def wait_for(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
-        assert self._changed is not None
+        changed = self._changed
+        assert changed is not None
 
         async def check() -> Any:
-            async with self._changed:
+            async with changed:
                 while not (found := predicate()):
-                    await self._changed.wait()
+                    await changed.wait()
                 return found
 
         return await asyncio.wait_for(check(), within)

@@ -6,6 +6,7 @@ import base64
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 
@@ -99,11 +100,8 @@ def test_runs_prints_its_urls_serves_and_stops_cleanly_on_sigterm() -> None:
             lines.append(line.rstrip("\n"))
             if line.startswith("ready:"):
                 break
-        urls = dict(
-            re.fullmatch(r"(.+ versions): (http://\S+)", line).groups()
-            for line in lines  # type: ignore[union-attr]
-            if " versions: " in line
-        )
+        found = [re.fullmatch(r"(.+ versions): (http://\S+)", line) for line in lines]
+        urls = {m.group(1): m.group(2) for m in found if m is not None}
         assert set(urls) == {
             "hub versions",
             "cpo DE-VOL versions",
@@ -148,3 +146,22 @@ def test_ctrl_c_is_a_clean_exit_too() -> None:
     assert proc.returncode == 0
     assert "Traceback" not in err
     assert "KeyboardInterrupt" not in err
+
+
+def test_a_port_in_use_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "mock_backend", "--port", str(port), "--locations", "5"],
+            cwd=REPO,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"emsp-mock: error: cannot listen on 127.0.0.1:{port}")

@@ -3,11 +3,13 @@ and what they set in motion (sessions, reservations, EVSE statuses, CDRs)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 import httpx
 
+from mock_backend.clock import iso_utc
 from mock_backend.server import MockServer
 from tests.ocpi_schemas import validate, validate_response
 
@@ -29,7 +31,7 @@ async def send(
 
 async def result_at(stub: EmspStub, url: str) -> Seen:
     path = httpx.URL(url).path
-    seen = await stub.wait_for(lambda: next((s for s in stub.received("POST", path)), None))
+    seen: Seen = await stub.wait_for(lambda: next(iter(stub.received("POST", path)), None))
     assert seen.authorized
     validate(seen.body, "CommandResult")
     assert "data" not in seen.body
@@ -267,3 +269,46 @@ async def test_start_and_stop_peer_to_peer_with_a_cpo(mock: MockServer) -> None:
                 hub = f"{mock.base_url}/ocpi/2.2.1"
                 assert (await client.get(f"{hub}/sessions")).headers["X-Total-Count"] == "0"
                 assert (await client.get(f"{hub}/cdrs")).json()["data"] == []
+
+
+async def test_a_reservation_holds_the_evse_for_its_token_and_expires(
+    via_hub: EmspStub, mock: MockServer
+) -> None:
+    stub = via_hub
+    location, evse = find_evse(mock, "RESERVABLE", "REMOTE_START_STOP_CAPABLE", cpo="DE-VOL")
+    soon = iso_utc(time.time() + 0.6)
+
+    async def command(name: str, body: dict[str, Any]) -> str:
+        url = response_url(stub.base_url, name)
+        async with stub.client(**to(location)) as client:
+            answer = await send(client, mock, name, {"response_url": url, **body})
+        assert answer.json()["data"]["result"] == "ACCEPTED"
+        result: str = (await result_at(stub, url)).body["result"]
+        return result
+
+    where = {"location_id": location["id"], "evse_uid": evse["uid"]}
+    reserve = {"token": app_token(), "expiry_date": soon, "reservation_id": "R-9", **where}
+    assert await command("RESERVE_NOW", reserve) == "ACCEPTED"
+    other = app_token("APP-0002")
+    assert await command("START_SESSION", {"token": other, **where}) == "EVSE_OCCUPIED"
+    # it lapses by itself: the reservation session completes, the EVSE is free again
+    await stub.wait_for(
+        lambda: [
+            s for s in stub.received("PATCH", f"/{evse['uid']}") if s.body["status"] == "AVAILABLE"
+        ]
+    )
+    reserved = next(
+        s for s in stub.received("PUT", "/sessions/") if s.body["status"] == "RESERVATION"
+    )
+    assert [s.body["status"] for s in stub.received("PATCH", reserved.body["id"])] == ["COMPLETED"]
+
+    # reserved again, now the holder starts charging on it
+    assert (
+        await command("RESERVE_NOW", {**reserve, "expiry_date": "2099-01-01T00:00:00Z"})
+        == "ACCEPTED"
+    )
+    assert await command("START_SESSION", {"token": app_token(), **where}) == "ACCEPTED"
+    started = await stub.wait_for(
+        lambda: [s for s in stub.received("PUT", "/sessions/") if s.body["status"] != "RESERVATION"]
+    )
+    assert started[0].body["evse_uid"] == evse["uid"]

@@ -69,7 +69,7 @@ async def expect(answer: httpx.Response, http_status: int, code: int) -> None:
     ],
 )
 async def test_bad_pagination_parameters_are_2001(
-    asgi: tuple[httpx.AsyncClient, MockServer], query: dict
+    asgi: tuple[httpx.AsyncClient, MockServer], query: dict[str, str]
 ) -> None:
     client, _ = asgi
     await expect(await client.get("/ocpi/2.2.1/locations", params=query), 400, 2001)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from functools import partial
+from typing import Any
 
 import httpx
 import pytest
@@ -13,20 +15,27 @@ from mock_backend.server import MockServer
 from tests.ocpi_schemas import validate, validate_response
 
 from .conftest import fast_config
-from .emsp_stub import EmspStub, serving
+from .emsp_stub import EmspStub, Seen, serving
 from .helpers import app_token, find_evse, response_url, to
 
 KEYS = ["hub", "DE-VOL", "NL-GLP", "FR-BRS", "BE-FLC"]
+
+
+def first_post(stub: EmspStub, path: str) -> Seen | None:
+    return next(iter(stub.received("POST", path)), None)
+
+
 DE_VOL = {"OCPI-to-country-code": "DE", "OCPI-to-party-id": "VOL"}
 
 
-async def set_faults(mock: MockServer, *add: str, clear: bool = True) -> dict:
+async def set_faults(mock: MockServer, *add: str, clear: bool = True) -> dict[str, Any]:
     async with httpx.AsyncClient() as control:
         answer = await control.post(
             f"{mock.base_url}/mock/faults", json={"clear": clear, "add": list(add)}
         )
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 def test_fault_specs_parse_and_bad_ones_are_explained() -> None:
@@ -193,9 +202,7 @@ async def test_command_results_can_be_forced_or_withheld(
             assert answer.json()["data"]["result"] == "ACCEPTED"  # the sync answer is unaffected
             if result != "NONE":
                 path = httpx.URL(url_of[result]).path
-                seen = await stub.wait_for(
-                    lambda p=path: next(iter(stub.received("POST", p)), None)
-                )
+                seen = await stub.wait_for(partial(first_post, stub, path))
                 assert seen.body == {"result": result}
     # Results travel in order, so REJECTED having arrived means NONE's would have too.
     assert not stub.received("POST", httpx.URL(url_of["NONE"]).path)

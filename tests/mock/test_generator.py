@@ -106,7 +106,7 @@ def test_locations_look_like_european_charging_sites() -> None:
     net = Network(7, 2000)
     statuses: Counter[str] = Counter()
     kinds: Counter[tuple[str, str, str, int]] = Counter()
-    hours = Counter()
+    hours: Counter[bool] = Counter()
     tariff_ids = {t["id"] for c in range(len(CPOS)) for t in net.tariffs(c)}
     for g in range(net.total):
         loc = net.location_at(g)

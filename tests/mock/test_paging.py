@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -78,7 +77,7 @@ def test_date_window_is_inclusive_from_and_exclusive_to() -> None:
     at = net.epoch_of(40)
     items, total = index.page(Window(date_from=at, date_to=at + 1))
     assert total == 1
-    assert json.loads(items[0])["last_updated"] == iso_utc(at)
+    assert as_object(items[0])["last_updated"] == iso_utc(at)
     assert index.page(Window(date_from=at, date_to=at))[1] == 0
     assert index.page(Window(date_from=at + 0.001))[1] == 100 - 41
     assert sum(net.count(c) for c in range(len(CPOS))) == 100

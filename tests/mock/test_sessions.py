@@ -32,7 +32,8 @@ async def tap(
             },
         )
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 async def test_token_push_is_broadcast_to_every_cpo_and_patchable(

@@ -25,8 +25,10 @@ VOL = {t["id"].split("-", 1)[1]: t for t in build_tariffs(CPOS[0])}  # DE-VOL, V
 
 
 def period(start: str, tariff_id: str | None = "T1", **dims: float) -> dict[str, Any]:
-    out: dict[str, Any] = {"start_date_time": start,
-                           "dimensions": [{"type": k, "volume": v} for k, v in dims.items()]}
+    out: dict[str, Any] = {
+        "start_date_time": start,
+        "dimensions": [{"type": k, "volume": v} for k, v in dims.items()],
+    }
     if tariff_id is not None:
         out["tariff_id"] = tariff_id
     return out
@@ -41,13 +43,18 @@ def comp(kind: str, price: float, vat: float | None = 21.0, step: int = 1) -> di
 
 # Reference section 7.2.
 T1: dict[str, Any] = {
-    "country_code": "NL", "party_id": "MCP", "id": "T1", "currency": "EUR",
+    "country_code": "NL",
+    "party_id": "MCP",
+    "id": "T1",
+    "currency": "EUR",
     "elements": [
         {"price_components": [comp("FLAT", 1.00)]},
         {"restrictions": {"max_power": 22.0}, "price_components": [comp("ENERGY", 0.35)]},
         {"price_components": [comp("ENERGY", 0.55)]},
-        {"restrictions": {"start_time": "09:00", "end_time": "18:00"},
-         "price_components": [comp("PARKING_TIME", 6.00, step=300)]},
+        {
+            "restrictions": {"start_time": "09:00", "end_time": "18:00"},
+            "price_components": [comp("PARKING_TIME", 6.00, step=300)],
+        },
     ],
     "last_updated": "2025-01-10T08:00:00Z",
 }
@@ -68,7 +75,11 @@ def test_worked_example_of_the_reference() -> None:
     assert costs.by_dimension["PARKING_TIME"] == Money(D("2.00"), D("2.42"))
     assert costs.by_dimension["TIME"] == Money()
     assert [(line.period, line.dimension, line.element) for line in costs.lines] == [
-        (0, "FLAT", 0), (0, "ENERGY", 2), (1, "ENERGY", 1), (2, "PARKING_TIME", 3)]
+        (0, "FLAT", 0),
+        (0, "ENERGY", 2),
+        (1, "ENERGY", 1),
+        (2, "PARKING_TIME", 3),
+    ]
     assert costs.lines[-1].quantity * 60 == 20  # minutes billed
     assert costs.total.to_price() == {"excl_vat": 18.675, "incl_vat": 22.5968}
 
@@ -93,8 +104,10 @@ def test_worked_example_parking_after_six_is_free() -> None:
 
 def test_per_kwh_rounds_the_energy_up_to_the_next_wh_once() -> None:
     tariff = VOL["AC-STD"]  # 0.42 per kWh, 19 % VAT, step_size 1 (Wh)
-    periods = [period("2025-08-04T08:00:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5),
-               period("2025-08-04T08:30:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5)]
+    periods = [
+        period("2025-08-04T08:00:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5),
+        period("2025-08-04T08:30:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5),
+    ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
     # 12.3442 kWh = 12344.2 Wh -> 12345 Wh (per period it would be 2 x 6173 = 12346):
     # 12.345 x 0.42 = 5.1849; x 1.19 = 6.170031.
@@ -123,8 +136,10 @@ def test_per_kwh_plus_idle_fee_after_the_grace_period() -> None:
 def test_session_fee_is_billed_once() -> None:
     tariff = VOL["AC-FEE"]  # FLAT 0.35 + 0.42/kWh
     tid = tariff["id"]
-    periods = [period("2025-08-04T10:00:00Z", tid, ENERGY=10.0, TIME=1.0),
-               period("2025-08-04T11:00:00Z", tid, ENERGY=5.0, TIME=0.5)]
+    periods = [
+        period("2025-08-04T10:00:00Z", tid, ENERGY=10.0, TIME=1.0),
+        period("2025-08-04T11:00:00Z", tid, ENERGY=5.0, TIME=0.5),
+    ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
     # 0.35 + 15 x 0.42 = 6.65; x 1.19 = 7.9135.
     assert costs.total == Money(D("6.65"), D("7.9135"))
@@ -144,16 +159,23 @@ def test_peak_and_off_peak_by_local_time_of_day() -> None:
     # 5 x 0.48 + 6 x 0.36 + 2 x 0.36 + 1 x 0.48 = 2.40 + 2.16 + 0.72 + 0.48 = 5.76.
     assert costs.total.excl_vat == D("5.76")
     assert [line.element for line in costs.lines] == [0, 1, 1, 0]
-    # The same UTC instants in Lisbon (UTC+1) are an hour earlier locally: 20:30, 21:00, 05:30, 06:00.
-    assert [line.element for line in price_periods(tariff, periods, "Europe/Lisbon").lines] == [0, 0, 1, 1]
+    # The same instants in Lisbon (UTC+1) are an hour earlier locally: 20:30, 21:00, 05:30, 06:00.
+    assert [line.element for line in price_periods(tariff, periods, "Europe/Lisbon").lines] == [
+        0,
+        0,
+        1,
+        1,
+    ]
 
 
 def test_price_by_power_class() -> None:
     tariff = VOL["DC-POWER"]  # 0.55 below 50 kW (max_power exclusive), 0.66 from 50 kW
     tid = tariff["id"]
-    periods = [period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.25, MAX_POWER=150.0),
-               period("2025-08-04T10:15:00Z", tid, ENERGY=20.0, TIME=0.5, MAX_POWER=49.9999),
-               period("2025-08-04T10:45:00Z", tid, ENERGY=1.0, TIME=0.02, MAX_POWER=50.0)]
+    periods = [
+        period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.25, MAX_POWER=150.0),
+        period("2025-08-04T10:15:00Z", tid, ENERGY=20.0, TIME=0.5, MAX_POWER=49.9999),
+        period("2025-08-04T10:45:00Z", tid, ENERGY=1.0, TIME=0.02, MAX_POWER=50.0),
+    ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
     # 30 x 0.66 + 20 x 0.55 + 1 x 0.66 = 19.80 + 11.00 + 0.66 = 31.46; x 1.19 = 37.4374.
     assert costs.total == Money(D("31.46"), D("37.4374"))
@@ -166,9 +188,11 @@ def test_price_by_power_class() -> None:
 def test_dc_blocking_fee_prices_time_and_parking_after_45_minutes() -> None:
     tariff = VOL["DC-BLOCK"]  # 0.55/kWh; TIME and PARKING_TIME 6.00/h from minute 45
     tid = tariff["id"]
-    periods = [period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.75),
-               period("2025-08-04T10:45:00Z", tid, ENERGY=10.0, TIME=0.25),
-               period("2025-08-04T11:00:00Z", tid, PARKING_TIME=0.1)]
+    periods = [
+        period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.75),
+        period("2025-08-04T10:45:00Z", tid, ENERGY=10.0, TIME=0.25),
+        period("2025-08-04T11:00:00Z", tid, PARKING_TIME=0.1),
+    ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
     # 40 x 0.55 = 22.00; 0.25 h x 6 = 1.50; 0.1 h x 6 = 0.60: 24.10.
     assert costs.total.excl_vat == D("24.10")
@@ -177,10 +201,22 @@ def test_dc_blocking_fee_prices_time_and_parking_after_45_minutes() -> None:
 
 
 def test_time_and_parking_steps_round_their_total_once() -> None:
-    tariff = {"id": "S", "currency": "EUR", "elements": [{"price_components": [
-        comp("TIME", 1.20, vat=None, step=300), comp("PARKING_TIME", 1.00, vat=None, step=300)]}]}
-    periods = [period("2025-08-04T16:55:00Z", "S", ENERGY=2.0, TIME=10 / 60),
-               period("2025-08-04T17:05:00Z", "S", PARKING_TIME=2 / 60)]
+    tariff = {
+        "id": "S",
+        "currency": "EUR",
+        "elements": [
+            {
+                "price_components": [
+                    comp("TIME", 1.20, vat=None, step=300),
+                    comp("PARKING_TIME", 1.00, vat=None, step=300),
+                ]
+            }
+        ],
+    }
+    periods = [
+        period("2025-08-04T16:55:00Z", "S", ENERGY=2.0, TIME=10 / 60),
+        period("2025-08-04T17:05:00Z", "S", PARKING_TIME=2 / 60),
+    ]
     costs = price_periods(tariff, periods, "UTC")
     # Volumes carry float noise: 0.16666.. h and 0.03333.. h add up to ~720 s; rounded up to
     # 900 s, the extra ~180 s is billed in the last (parking) period:
@@ -191,16 +227,25 @@ def test_time_and_parking_steps_round_their_total_once() -> None:
 
 
 def test_absent_vat_means_no_vat_and_zero_vat_is_zero() -> None:
-    tariff = {"id": "V", "currency": "EUR", "elements": [{"price_components": [
-        comp("ENERGY", 0.30, vat=None), comp("FLAT", 1.0, vat=0.0)]}]}
+    tariff = {
+        "id": "V",
+        "currency": "EUR",
+        "elements": [
+            {"price_components": [comp("ENERGY", 0.30, vat=None), comp("FLAT", 1.0, vat=0.0)]}
+        ],
+    }
     costs = price_periods(tariff, [period("2025-08-04T10:00:00Z", "V", ENERGY=10.0)], "UTC")
     assert costs.total == Money(D("4.0"), D("4.0"))
-    assert costs.lines[0].vat == 0 and costs.lines[1].vat is None
+    assert costs.lines[0].vat == 0
+    assert costs.lines[1].vat is None
 
 
 def test_min_and_max_price_clamp_excl_and_incl_separately() -> None:
-    base = {"id": "M", "currency": "EUR",
-            "elements": [{"price_components": [comp("ENERGY", 0.25, vat=20.0)]}]}
+    base = {
+        "id": "M",
+        "currency": "EUR",
+        "elements": [{"price_components": [comp("ENERGY", 0.25, vat=20.0)]}],
+    }
     low = {**base, "min_price": {"excl_vat": 0.50, "incl_vat": 0.60}}
     one = [period("2025-08-04T10:00:00Z", "M", ENERGY=1.0)]
     assert price_periods(low, one, "UTC").total == Money(D("0.5"), D("0.6"))  # 0.25/0.30 raised
@@ -212,13 +257,18 @@ def test_min_and_max_price_clamp_excl_and_incl_separately() -> None:
 
 
 def test_periods_of_another_or_no_tariff_are_free() -> None:
-    periods = [period("2025-01-15T15:40:00Z", "OTHER", ENERGY=25, MAX_POWER=50),
-               period("2025-01-15T16:10:00Z", None, ENERGY=5.5, MAX_POWER=11)]
+    periods = [
+        period("2025-01-15T15:40:00Z", "OTHER", ENERGY=25, MAX_POWER=50),
+        period("2025-01-15T16:10:00Z", None, ENERGY=5.5, MAX_POWER=11),
+    ]
     costs = price_periods(T1, periods, "Europe/Amsterdam")
-    assert costs.total == Money() and costs.lines == ()
+    assert costs.total == Money()
+    assert costs.lines == ()
 
 
-def facts(local: str, *, age: float = 0, kwh: float = 0, power: float = 0, current: float = 0) -> PeriodFacts:
+def facts(
+    local: str, *, age: float = 0, kwh: float = 0, power: float = 0, current: float = 0
+) -> PeriodFacts:
     return PeriodFacts(datetime.fromisoformat(local), age, kwh, power, current)
 
 
@@ -228,7 +278,11 @@ def facts(local: str, *, age: float = 0, kwh: float = 0, power: float = 0, curre
         ({"start_time": "22:00", "end_time": "06:00"}, "2025-08-04T23:30:00", True),  # wraps
         ({"start_time": "22:00", "end_time": "06:00"}, "2025-08-04T05:59:00", True),
         ({"start_time": "22:00", "end_time": "06:00"}, "2025-08-04T06:00:00", False),
-        ({"start_time": "18:00", "end_time": "00:00"}, "2025-08-04T23:59:00", True),  # 00:00 = end of day
+        (
+            {"start_time": "18:00", "end_time": "00:00"},
+            "2025-08-04T23:59:00",
+            True,
+        ),  # 00:00 = end of day
         ({"start_time": "18:00", "end_time": "00:00"}, "2025-08-04T00:30:00", False),
         ({"day_of_week": ["SATURDAY", "SUNDAY"]}, "2025-08-09T12:00:00", True),  # a Saturday
         ({"day_of_week": ["SATURDAY", "SUNDAY"]}, "2025-08-08T23:59:00", False),
@@ -254,29 +308,48 @@ def test_quantity_restrictions_min_inclusive_max_exclusive() -> None:
 
 
 def test_first_matching_element_per_dimension() -> None:
-    tariff = {"elements": [
-        {"price_components": [comp("ENERGY", 0.20)], "restrictions": {"max_kwh": 10}},
-        {"price_components": [comp("ENERGY", 0.30), comp("TIME", 1.0)]},
-        {"price_components": [comp("TIME", 2.0)]},
-    ]}
+    tariff = {
+        "elements": [
+            {"price_components": [comp("ENERGY", 0.20)], "restrictions": {"max_kwh": 10}},
+            {"price_components": [comp("ENERGY", 0.30), comp("TIME", 1.0)]},
+            {"price_components": [comp("TIME", 2.0)]},
+        ]
+    }
     early, late = facts("2025-08-04T12:00:00", kwh=5), facts("2025-08-04T12:00:00", kwh=10)
-    assert active_elements(tariff, early) == {"FLAT": None, "ENERGY": 0, "TIME": 1, "PARKING_TIME": None}
+    assert active_elements(tariff, early) == {
+        "FLAT": None,
+        "ENERGY": 0,
+        "TIME": 1,
+        "PARKING_TIME": None,
+    }
     assert active_elements(tariff, late)["ENERGY"] == 1
 
 
 def test_next_switch_finds_time_of_day_midnight_and_session_age() -> None:
     peak, berlin = VOL["AC-PEAK"], "Europe/Berlin"
     start = datetime(2025, 8, 4, 12, 0, tzinfo=UTC)
-    assert next_switch(peak, berlin, start, start) == datetime(2025, 8, 4, 20, 0, tzinfo=UTC)  # 22:00
+    assert next_switch(peak, berlin, start, start) == datetime(
+        2025, 8, 4, 20, 0, tzinfo=UTC
+    )  # 22:00
     after = datetime(2025, 8, 4, 20, 0, tzinfo=UTC)
-    assert next_switch(peak, berlin, start, after) == datetime(2025, 8, 5, 5, 0, tzinfo=UTC)  # 07:00
+    assert next_switch(peak, berlin, start, after) == datetime(
+        2025, 8, 5, 5, 0, tzinfo=UTC
+    )  # 07:00
     idle = VOL["AC-IDLE"]
-    assert next_switch(idle, berlin, start, start) == datetime(2025, 8, 4, 16, 0, tzinfo=UTC)  # +4 h
+    assert next_switch(idle, berlin, start, start) == datetime(
+        2025, 8, 4, 16, 0, tzinfo=UTC
+    )  # +4 h
     assert next_switch(idle, berlin, start, datetime(2025, 8, 4, 16, 0, tzinfo=UTC)) is None
-    weekend = {"elements": [{"price_components": [comp("ENERGY", 0.2)],
-                             "restrictions": {"day_of_week": ["SUNDAY"]}}]}
+    weekend = {
+        "elements": [
+            {"price_components": [comp("ENERGY", 0.2)], "restrictions": {"day_of_week": ["SUNDAY"]}}
+        ]
+    }
     assert next_switch(weekend, berlin, start, start) == datetime(2025, 8, 4, 22, 0, tzinfo=UTC)
     assert next_switch(VOL["AC-STD"], berlin, start, start) is None
+    # Summer time ends on 2025-10-26: 22:00 local is 20:00Z the day before, 07:00 then is 06:00Z.
+    autumn = datetime(2025, 10, 25, 20, 0, tzinfo=UTC)
+    assert next_switch(peak, berlin, autumn, autumn) == datetime(2025, 10, 26, 6, 0, tzinfo=UTC)
 
 
 def test_select_tariff_skips_ad_hoc_and_expired() -> None:

@@ -19,10 +19,17 @@ from mock_backend.sim import (
 from mock_backend.sim.vehicles import CCS, CHADEMO
 
 
-def connector(power_type: str, volts: int, amps: int, watts: int | None = None,
-              standard: str = "IEC_62196_T2") -> dict[str, Any]:
-    out: dict[str, Any] = {"id": "1", "standard": standard, "format": "SOCKET",
-                           "power_type": power_type, "max_voltage": volts, "max_amperage": amps}
+def connector(
+    power_type: str, volts: int, amps: int, watts: int | None = None, standard: str = "IEC_62196_T2"
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": "1",
+        "standard": standard,
+        "format": "SOCKET",
+        "power_type": power_type,
+        "max_voltage": volts,
+        "max_amperage": amps,
+    }
     if watts is not None:
         out["max_electric_power"] = watts
     return out
@@ -49,13 +56,16 @@ def test_connector_limit_uses_max_electric_power_else_volts_times_amps() -> None
 def test_catalogue_has_the_shapes_the_issue_asks_for() -> None:
     by_name = {v.model: v for v in CATALOGUE}
     compact = by_name["Hyundai Kona Electric 39 kWh"]
-    assert 38 <= compact.battery_kwh <= 42 and compact.dc_max_kw == 50
-    assert compact.ac_kw(1) == pytest.approx(7.36) and compact.ac_kw(3) == 11.0
+    assert 38 <= compact.battery_kwh <= 42
+    assert compact.dc_max_kw == 50
+    assert compact.ac_kw(1) == pytest.approx(7.36)
+    assert compact.ac_kw(3) == 11.0
     crossovers = [v for v in CATALOGUE if v.battery_kwh == 77 and v.ac_kw(3) == 11]
     assert {v.dc_max_kw for v in crossovers} >= {135.0, 175.0}
     assert any(v.battery_kwh == 82 and v.dc_max_kw == 250 for v in CATALOGUE)
     chademo = [v for v in CATALOGUE if v.dc_inlet == CHADEMO]
-    assert len(chademo) == 1 and not chademo[0].can_use(CCS)
+    assert len(chademo) == 1
+    assert not chademo[0].can_use(CCS)
 
 
 def test_power_never_exceeds_either_limit() -> None:
@@ -122,5 +132,6 @@ def test_plan_visit_is_seeded_and_sane() -> None:
         assert visit == plan_visit(random.Random(seed), conn)
         assert visit.vehicle.can_use(conn["standard"])
         assert visit.start_soc + 5 <= visit.target_soc <= 100
-        assert 0 < visit.pending_seconds <= 20 and visit.idle_seconds > 0
+        assert 0 < visit.pending_seconds <= 20
+        assert visit.idle_seconds > 0
     assert plan_visit(random.Random(1), AC11) != plan_visit(random.Random(2), AC11)
