@@ -10,6 +10,14 @@ OCPI-from/to on functional modules (from = the party that answered, to = the req
 injected faults, and never lets an exception escape: an unexpected error is answered with
 status_code 3000 and HTTP 200, as the errata (5dad8a7) wants for authenticated requests.
 Trailing slashes are accepted everywhere (spec pitfall 11).
+
+HTTP status per answer (the OCPI code is always in the envelope):
+    1000                      200 (201 for a token PUT that created it)
+    2001 bad parameter/body   400        2003/2004 unknown location/EVSE/token   404
+    401 / 405                 missing or unknown token / credentials misuse, wrong method
+    3001/3002 (handshake), 3000 (unexpected), 4000/4002/4003 (hub)   200: the request was fine
+    4001 unknown OCPI-to      404
+Injected faults answer as configured (503, 429, HTML 5xx, cut bodies ...).
 """
 
 from __future__ import annotations
@@ -85,6 +93,7 @@ async def dispatch(world: World, request: Request) -> tuple[Reply, Party | None,
         segments = segments[2:]
     if node is None:
         return error(CLIENT_ERROR, "No such party", 404), None, None
+    base = f"{request.url.scheme}://{request.url.netloc}"  # as the client reached us
     candidates = token_candidates(request.headers.get("authorization"))
     peer = node.peer_by_token(candidates)
     registering = node.is_token_a(candidates)
@@ -94,9 +103,9 @@ async def dispatch(world: World, request: Request) -> tuple[Reply, Party | None,
         if request.method != "GET":
             return error(CLIENT_ERROR, "Only GET", 405), None, None
         reply = (
-            credentials.versions(world, node)
+            credentials.versions(node, base)
             if segments == ["versions"]
-            else credentials.version_details(world, node)
+            else credentials.version_details(node, base)
         )
         return reply, None, None
     if len(segments) < 2 or segments[0] != VERSION:
@@ -105,7 +114,7 @@ async def dispatch(world: World, request: Request) -> tuple[Reply, Party | None,
     body = await request.body()
     if module == "credentials" and not args:
         return (
-            await credentials.credentials(world, node, request.method, body, candidates),
+            await credentials.credentials(world, node, request.method, body, candidates, base),
             None,
             None,
         )
@@ -120,7 +129,7 @@ async def dispatch(world: World, request: Request) -> tuple[Reply, Party | None,
         args=args,
         query=dict(request.query_params),
         body=body,
-        url=f"{world.base_url}{request.url.path}",
+        url=f"{base}{request.url.path}",
         requester=requester,
         correlation_id=request.headers.get("x-correlation-id") or str(uuid.uuid4()),
     )

@@ -158,7 +158,7 @@ async def _serve(config: MockConfig) -> int:
             loop.add_signal_handler(sig, stop.set)
     try:
         await server.start()
-    except (OSError, SystemExit) as err:
+    except OSError as err:
         print(
             f"{PROG}: error: cannot listen on {config.host}:{config.port}: {err}", file=sys.stderr
         )

@@ -39,7 +39,8 @@ def iso_utc(epoch: float) -> str:
 
 def parse_ocpi_datetime(text: str) -> float:
     """Epoch seconds of an OCPI DateTime (lenient: with or without Z, fractions, offsets)."""
-    return parse_datetime(text).timestamp()
+    epoch: float = parse_datetime(text).timestamp()
+    return epoch
 
 
 class Clock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Coroutine
@@ -49,12 +50,13 @@ class World:
         # Hub client status: CPO key -> (ConnectionStatus, since epoch).
         self._client_status: dict[str, tuple[str, float]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        overlay = self.state.overlay
         self._indexes = {
             cpo_no: LocationIndex(
                 self.network,
                 cpo_no,
-                lambda c=cpo_no: self.state.overlay.keys(c),
-                lambda c=cpo_no: self.state.overlay.items(c),
+                functools.partial(overlay.keys, cpo_no),
+                functools.partial(overlay.items, cpo_no),
             )
             for cpo_no in [None, *range(len(CPOS))]
         }

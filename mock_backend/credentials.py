@@ -44,22 +44,26 @@ CPO_MODULES = [
 HUB_MODULES = [*CPO_MODULES, ("hubclientinfo", "SENDER")]
 
 
-def versions(world: World, node: Node) -> Reply:
-    return ok([{"version": VERSION, "url": node.version_url(world.base_url)}])
+# `base` is scheme://host:port as the client addressed us (so a mock listening on 0.0.0.0 hands
+# out URLs that work from where it was reached); without a request it is world.base_url.
 
 
-def version_details(world: World, node: Node) -> Reply:
-    base = node.version_url(world.base_url)
+def versions(node: Node, base: str) -> Reply:
+    return ok([{"version": VERSION, "url": node.version_url(base)}])
+
+
+def version_details(node: Node, base_url: str) -> Reply:
+    base = node.version_url(base_url)
     endpoints = [{"identifier": "credentials", "role": "SENDER", "url": f"{base}/credentials"}]
     for module, role in HUB_MODULES if node.is_hub else CPO_MODULES:
         endpoints.append({"identifier": module, "role": role, "url": f"{base}/{module}"})
     return ok({"version": VERSION, "endpoints": endpoints})
 
 
-def our_credentials(world: World, node: Node, token: str) -> dict[str, Any]:
+def our_credentials(node: Node, token: str, base: str) -> dict[str, Any]:
     return {
         "token": token,
-        "url": node.versions_url(world.base_url),
+        "url": node.versions_url(base),
         "roles": [node.credentials_role()],
     }
 
@@ -84,7 +88,7 @@ def _parse(body: bytes) -> Credentials | Reply:
 
 
 async def credentials(
-    world: World, node: Node, method: str, body: bytes, candidates: list[str]
+    world: World, node: Node, method: str, body: bytes, candidates: list[str], base: str
 ) -> Reply:
     peer = node.peer_by_token(candidates)
     if peer is None and not node.is_token_a(candidates):
@@ -92,15 +96,15 @@ async def credentials(
     if method == "GET":
         if peer is None:
             return error(CLIENT_ERROR, "Not registered: POST your credentials first", 405)
-        return ok(our_credentials(world, node, peer.token_in))
+        return ok(our_credentials(node, peer.token_in, base))
     if method == "POST":
         if peer is not None:
             return error(CLIENT_ERROR, "Already registered: use PUT to update", 405)
-        return await _register(world, node, body)
+        return await _register(world, node, body, base)
     if method == "PUT":
         if peer is None:
             return error(CLIENT_ERROR, "Not registered: use POST", 405)
-        return await _update(world, node, peer, body)
+        return await _update(world, node, peer, body, base)
     if method == "DELETE":
         if peer is None:
             return error(CLIENT_ERROR, "Not registered", 405)
@@ -120,7 +124,7 @@ async def _their_side(
     return version_url, _endpoints(endpoints)
 
 
-async def _register(world: World, node: Node, body: bytes) -> Reply:
+async def _register(world: World, node: Node, body: bytes, base: str) -> Reply:
     creds = _parse(body)
     if isinstance(creds, Reply):
         return creds
@@ -142,10 +146,10 @@ async def _register(world: World, node: Node, body: bytes) -> Reply:
     node.token_a = None
     node.peers[peer.token_in] = peer
     _after_registration(world, node, peer)
-    return ok(our_credentials(world, node, peer.token_in))
+    return ok(our_credentials(node, peer.token_in, base))
 
 
-async def _update(world: World, node: Node, peer: Peer, body: bytes) -> Reply:
+async def _update(world: World, node: Node, peer: Peer, body: bytes, base: str) -> Reply:
     creds = _parse(body)
     if isinstance(creds, Reply):
         return creds
@@ -157,7 +161,7 @@ async def _update(world: World, node: Node, peer: Peer, body: bytes) -> Reply:
     peer.versions_url, (peer.version_url, peer.endpoints) = creds.url, found
     peer.roles = [r.to_ocpi() for r in creds.roles]
     node.peers[peer.token_in] = peer
-    return ok(our_credentials(world, node, peer.token_in))
+    return ok(our_credentials(node, peer.token_in, base))
 
 
 def _after_registration(world: World, node: Node, peer: Peer) -> None:
@@ -207,7 +211,7 @@ async def register_with(
         token_a,
         "POST",
         credentials_url,
-        our_credentials(world, node, token_b),
+        our_credentials(node, token_b, world.base_url),
         what="credentials POST",
     )
     data = outcome.data

@@ -99,9 +99,10 @@ async def handle(world: World, call: Call, to_party: tuple[str, str] | None) -> 
                 UNKNOWN_RECEIVER, f"No party {to_party[0]}-{to_party[1]} behind this hub", 404
             ), hub
     if call.module == "commands" and call.method == "POST":
-        call = _proxy_response_url(world, call)
-        if isinstance(call, Reply):
-            return call, hub
+        proxied = _proxy_response_url(world, call)
+        if isinstance(proxied, Reply):
+            return proxied, hub
+        call = proxied
     if target is not None:
         return await forward(world, target, call, _cpo_module(world, target)), target
     return await _open(world, call)
@@ -117,8 +118,8 @@ async def _open(world: World, call: Call) -> tuple[Reply, Node]:
         owner = world.find_location(args[0])
         if owner is None:
             return error(UNKNOWN_LOCATION, f"Unknown location {args[0]}", 404), hub
-        cpo = world.cpo_nodes[owner[0]]
-        return await forward(world, cpo, call, _cpo_module(world, cpo)), cpo
+        owning = world.cpo_nodes[owner[0]]
+        return await forward(world, owning, call, _cpo_module(world, owning)), owning
     if module == "tokens":
         return await _tokens(world, call), hub
     if module == "commands":

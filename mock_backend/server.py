@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
@@ -27,7 +28,7 @@ class QuickServer(uvicorn.Server):
 
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
-        self.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.install_signal_handlers = lambda: None
         self._wake: asyncio.Event | None = None
 
     async def main_loop(self) -> None:
@@ -46,9 +47,24 @@ class QuickServer(uvicorn.Server):
             self._wake.set()
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket; OSError (port in use...) surfaces here, not inside uvicorn,
+    which would sys.exit() from its task."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 async def start_serving(server: uvicorn.Server) -> asyncio.Task[None]:
-    """Run server.serve() in a task; return once it listens (raise if binding failed)."""
-    task = asyncio.create_task(server.serve())
+    """Bind, run server.serve() in a task, return once it listens (OSError if it cannot)."""
+    sock = bind(server.config.host, server.config.port)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()  # binding failed: raise uvicorn's error

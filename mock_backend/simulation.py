@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("mock_backend.sim")
 
 
-
 class StartRefused(Exception):
     """The EVSE cannot start a session now; `result` is the CommandResultType to report."""
 
@@ -60,7 +59,8 @@ class Simulator:
         self.world = world
         self.active: dict[str, Active] = {}
         self.busy: set[tuple[int, str]] = set()  # (cpo_no, EVSE uid) with a session/reservation
-        self._rng = random.Random(world.config.seed ^ 0xC4A26E)
+        self._rng = random.Random(world.config.seed ^ 0xC4A26E)  # vehicles
+        self.churn_rng = random.Random(world.config.seed ^ 0xC3D2)  # status churn
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Simulator:
         self.active[session_id] = active
         self.busy.add((cpo_no, evse["uid"]))
         session = self._store(active, wall)
-        self._set_evse(cpo_no, local, evse["uid"], "CHARGING")
+        self.set_evse(cpo_no, local, evse["uid"], "CHARGING")
         put = {k: v for k, v in session.items() if k != "charging_periods"}  # none closed yet
         self._send_session(active.cpo_no, active.owner, "PUT", session_id, put)
         active.last_sent = self._signature(session)
@@ -239,7 +239,7 @@ class Simulator:
         wall = world.clock.now()
         self._patch(active, wall, final=True)
         self.busy.discard((active.cpo_no, active.evse_uid))
-        self._set_evse(active.cpo_no, active.local, active.evse_uid, "AVAILABLE")
+        self.set_evse(active.cpo_no, active.local, active.evse_uid, "AVAILABLE")
         cpo_state = world.state.cpos[active.cpo_no]
         cdr = active.run.cdr(str(uuid.uuid4()))
         cdr["last_updated"] = iso_utc(world.clock.now())
@@ -311,7 +311,7 @@ class Simulator:
             "owner": (token["country_code"].upper(), token["party_id"].upper()),
         }
         self.busy.add((cpo_no, evse["uid"]))
-        self._set_evse(cpo_no, local, evse["uid"], "RESERVED")
+        self.set_evse(cpo_no, local, evse["uid"], "RESERVED")
         self._send_session(
             cpo_no, state.reservations[reservation_id]["owner"], "PUT", session["id"], session
         )
@@ -349,12 +349,12 @@ class Simulator:
             self._send_session(cpo_no, r["owner"], "PATCH", session["id"], patch)
         self.busy.discard((cpo_no, r["evse_uid"]))
         if not used:
-            self._set_evse(cpo_no, r["local"], r["evse_uid"], "AVAILABLE")
+            self.set_evse(cpo_no, r["local"], r["evse_uid"], "AVAILABLE")
         return True
 
     # -- pushes ----------------------------------------------------------------------------
 
-    def _set_evse(self, cpo_no: int, local: int, evse_uid: str, status: str) -> None:
+    def set_evse(self, cpo_no: int, local: int, evse_uid: str, status: str) -> None:
         changed = self.world.state.set_evse_status(cpo_no, local, evse_uid, status)
         if changed is not None:
             location_id = self.world.network.location_id(cpo_no, local)

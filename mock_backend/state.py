@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .clock import Clock, iso_utc
 from .generator import Network
+
+T = TypeVar("T")
 
 
 class Overlay:
@@ -47,10 +50,11 @@ class Overlay:
         self._items[key] = (epoch, location)
         self._version += 1
 
-    def _cached(self, what: str, cpo_no: int | None, build: Any) -> Any:
+    def _cached(self, what: str, cpo_no: int | None, build: Callable[[], T]) -> T:
         hit = self._cache.get((what, cpo_no))
         if hit is not None and hit[0] == self._version:
-            return hit[1]
+            cached: T = hit[1]
+            return cached
         value = build()
         self._cache[(what, cpo_no)] = (self._version, value)
         return value
