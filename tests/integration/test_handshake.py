@@ -101,3 +101,13 @@ async def test_unregister(node: EmspNode, mock: MockServer) -> None:
     async with OcpiClient(partner.token_out or "") as client:
         with pytest.raises(OcpiUnauthorizedError):
             await client.get(partner.endpoint("locations", "SENDER") or "")
+
+
+async def test_old_peers_may_send_the_raw_token(node: EmspNode) -> None:
+    token_a = new_credentials_token()
+    await node.db.run(store.add_registration_token, token_a, None)
+    async with httpx.AsyncClient() as http:
+        raw = await http.get(node.versions_url, headers={"Authorization": f"Token {token_a}"})
+        wrong = await http.get(node.versions_url, headers={"Authorization": "Token bm9wZQ=="})
+    assert raw.status_code == 200
+    assert wrong.status_code == 401

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from ..ocpi.auth import decode_token_header
+from ..ocpi.auth import token_candidates
 from ..store import partners as store
 from ..store.partners import Partner
 from .context import ReceiverContext
@@ -19,16 +19,18 @@ class Caller:
 
 
 async def identify(request: Request, ctx: ReceiverContext, *, allow_token_a: bool) -> Caller | None:
-    token = decode_token_header(request.headers.get("authorization", ""))
-    if not token:
+    # Base64 per 2.2.1, or the raw token older peers send (pitfall 1): try both readings.
+    candidates = token_candidates(request.headers.get("authorization", ""))
+    if not candidates:
         return None
 
     def lookup(conn):  # type: ignore[no-untyped-def]
-        partner = store.partner_by_token(conn, token)
-        if partner is not None:
-            return Caller(token, partner)
-        if allow_token_a and store.is_registration_token(conn, token):
-            return Caller(token, None)
+        for token in candidates:
+            partner = store.partner_by_token(conn, token)
+            if partner is not None:
+                return Caller(token, partner)
+            if allow_token_a and store.is_registration_token(conn, token):
+                return Caller(token, None)
         return None
 
     return await ctx.db.run(lookup)
