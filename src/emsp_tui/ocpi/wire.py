@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from .errors import (
@@ -145,7 +146,8 @@ def parse_envelope(content: bytes) -> _Envelope | str:
     if not content.strip():
         return "empty body"
     try:
-        body = json.loads(content)
+        # orjson: several times faster than json on the large pages a full sync reads.
+        body = orjson.loads(content)
     except (ValueError, RecursionError):
         return "body is not JSON"
     if not isinstance(body, dict) or "status_code" not in body:
