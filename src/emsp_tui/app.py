@@ -1,37 +1,151 @@
-"""EmspApp: owns the node (database, OCPI endpoints) for the lifetime of the UI."""
+"""EmspApp: the driver's terminal app. Owns the node (database, OCPI endpoints) and the services.
+
+Four areas (MODES): stations, favourites, wallet, partners. Workers do every bit of database and
+network work and post messages; the app turns them into reactives the screens watch.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar, TextIO
+
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
 
-from .config import Settings
+from . import paths
+from .config import HomePosition, Settings
+from .messages import NodeStarted, SettingsSaveFailed, SyncFinished, SyncProgressed
+from .screens.favourites import FavouritesScreen
+from .screens.help import HelpScreen
+from .screens.palette import StationLookup
+from .screens.partners import PartnersScreen
+from .screens.stations import StationsScreen
+from .screens.wallet import WalletScreen
 from .services.node import EmspNode
-from .store.partners import Partner
+from .services.stations import StationService
+from .services.sync import PartnerResult, Progress, SyncService
+from .services.wallet import WalletService
+
+STYLES = Path(__file__).parent / "styles"
+DARK, LIGHT = "textual-dark", "textual-light"
 
 
-class NodeReady(Message):
-    def __init__(self, partners: list[Partner], counts: dict[str, int | None], error: str | None) -> None:
-        super().__init__()
-        self.partners = partners
-        self.counts = counts
-        self.error = error
+class NodeUnavailable(Exception):
+    """The node could not start; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class SyncView:
+    """What the partners area and the top bar show about sync."""
+
+    running: bool = False
+    progress: Progress | None = None
+    results: tuple[PartnerResult, ...] = ()
+    error: str | None = None
+    finished_at: datetime | None = None
+
+
+def one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+class LogToFile:
+    """While the UI owns the terminal, log records go to a file instead of over the screen.
+
+    Handlers that write to the real terminal (``emsp -v``'s stderr handler) or into Textual's
+    print capture (where they would vanish, e.g. uvicorn's) are pointed at ``path``, and
+    put back when the app ends.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: TextIO | None = None
+        self._moved: list[tuple[logging.StreamHandler[TextIO], TextIO]] = []
+
+    @staticmethod
+    def _to_terminal(stream: object) -> bool:
+        return (
+            stream in (sys.__stderr__, sys.__stdout__) or type(stream).__name__ == "_PrintCapture"
+        )
+
+    def route(self) -> None:
+        known = logging.Logger.manager.loggerDict.values()
+        loggers = [logging.getLogger(), *(v for v in known if isinstance(v, logging.Logger))]
+        for logger in loggers:
+            for handler in logger.handlers:
+                if (
+                    type(handler) is logging.StreamHandler
+                    and self._to_terminal(handler.stream)
+                    and all(handler is not h for h, _ in self._moved)
+                ):
+                    if self._file is None:
+                        paths.ensure_private_dir(self.path.parent)
+                        self._file = self.path.open("a", encoding="utf-8")
+                    self._moved.append((handler, handler.stream))
+                    handler.setStream(self._file)
+
+    def restore(self) -> None:
+        for handler, stream in self._moved:
+            handler.setStream(stream)
+        self._moved.clear()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class EmspApp(App[int]):
     TITLE = "emsp"
     SUB_TITLE = "OCPI 2.2.1 eMSP"
-    CSS = """
-    #status { height: auto; padding: 0 1; color: $text-muted; }
-    DataTable { height: 1fr; }
-    """
-    BINDINGS = [
-        Binding("r", "refresh", "Refresh", tooltip="Reload partners and counts", id="refresh"),
-        Binding("q", "quit", "Quit", tooltip="Quit emsp", id="quit"),
+    CSS_PATH: ClassVar[list[str | Path]] = [  # type: ignore[misc]
+        STYLES / "app.tcss",
+        STYLES / "stations.tcss",
+        STYLES / "station.tcss",
+        STYLES / "favourites.tcss",
+        STYLES / "wallet.tcss",
+        STYLES / "partners.tcss",
+        STYLES / "dialogs.tcss",
     ]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[object]]]] = {  # type: ignore[misc]
+        "stations": StationsScreen,
+        "favourites": FavouritesScreen,
+        "wallet": WalletScreen,
+        "partners": PartnersScreen,
+    }
+    DEFAULT_MODE = "stations"
+    COMMANDS = App.COMMANDS | {StationLookup}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "area('stations')", "Stations", show=False, id="area.stations",
+                tooltip="Find stations: search, filters, nearest first"),
+        Binding("2", "area('favourites')", "Favourites", show=False, id="area.favourites",
+                tooltip="Your starred stations with live availability"),
+        Binding("3", "area('wallet')", "Wallet", show=False, id="area.wallet",
+                tooltip="Your charging cards: show, block, get another"),
+        Binding("4", "area('partners')", "Partners", show=False, id="area.partners",
+                tooltip="Roaming partners, sync, and settings"),
+        Binding("f2", "area('stations')", show=False, priority=True, id="area.stations.fkey"),
+        Binding("f3", "area('favourites')", show=False, priority=True, id="area.favourites.fkey"),
+        Binding("f4", "area('wallet')", show=False, priority=True, id="area.wallet.fkey"),
+        Binding("f5", "area('partners')", show=False, priority=True, id="area.partners.fkey"),
+        Binding("f1,question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="Every key, and what each area is for"),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", show=False, id="theme.toggle",
+                tooltip="Switch between the dark and the light theme"),
+    ]  # fmt: skip
+
+    status_line: reactive[str] = reactive("")
+    home: reactive[HomePosition | None] = reactive(None, init=False)
+    sync_state: reactive[SyncView] = reactive(SyncView, init=False)
+    data_version: reactive[int] = reactive(0, init=False)  # bumped when the store changed
 
     def __init__(
         self,
@@ -39,76 +153,213 @@ class EmspApp(App[int]):
         *,
         demo_hub: tuple[str, str] | None = None,
         node: EmspNode | None = None,
+        now: Callable[[], datetime] | None = None,
+        rng: random.Random | None = None,
+        sync_on_start: bool = True,
+        sync_factory: Callable[[EmspNode], SyncService] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.node = node or EmspNode(settings)
         self.demo_hub = demo_hub
+        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        self.stations = StationService(self.node)
+        self.wallet = WalletService(self.node, now=self.now, rng=rng)
+        self.node.attach_wallet(self.wallet)  # new, blocked, unblocked cards reach the partners
+        self.sync_on_start = sync_on_start
+        self.sync_factory = sync_factory or SyncService
+        self.log_file = LogToFile(settings.data_dir / "emsp.log")
+        self._node_ready = asyncio.Event()
         self._started = False
-        self.theme = settings.theme
+        self._start_error: str | None = None
+        self.theme = settings.theme if settings.theme in self.available_themes else DARK
+        self.set_reactive(EmspApp.home, settings.home)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        yield Static("Starting...", id="status")
-        yield DataTable(id="partners", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
+    # -- lifetime -------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        table = self.query_one("#partners", DataTable)
-        table.add_columns("Partner", "Role", "Parties", "State", "Locations", "Last error")
-        table.loading = True
+        self.log_file.route()
+        self._update_status_line()
         self.start_node()
 
     @work(exclusive=True, group="node", exit_on_error=False)
     async def start_node(self) -> None:
-        error: str | None = None
         try:
-            if not self._started:
-                await self.node.start()
-                self._started = True
-            if self.demo_hub:
-                url, token = self.demo_hub
-                self.demo_hub = None
-                await self.node.partners.add(url, token, name="demo-hub")
+            await self.node.start()
+            self._started = True
         except Exception as err:
-            error = " ".join(str(err).split())
-        partners: list[Partner] = []
-        counts: dict[str, int | None] = {}
-        if self._started:
-            partners = await self.node.partners.list()
-            for partner in partners:
-                try:
-                    counts[partner.name] = await self.node.partners.location_count(partner)
-                except Exception:
-                    counts[partner.name] = None
-        self.post_message(NodeReady(partners, counts, error))
+            self._start_error = one_line(err)
+        finally:
+            self.log_file.route()  # the receiver's server configured its own logging
+            self._node_ready.set()
+        if self._start_error:
+            self.post_message(NodeStarted(error=self._start_error))
+            return
+        registered = registration_error = None
+        if self.demo_hub:
+            url, token = self.demo_hub
+            self.demo_hub = None
+            try:
+                partner = await self.node.partners.add(url, token, name="demo-hub")
+                registered = partner.name
+            except Exception as err:
+                registration_error = one_line(err)
+        self.post_message(NodeStarted(None, registered, registration_error))
 
-    @on(NodeReady)
-    def show_partners(self, event: NodeReady) -> None:
-        table = self.query_one("#partners", DataTable)
-        table.loading = False
-        table.clear()
-        for p in event.partners:
-            roles = ",".join(sorted({str(r.get("role")) for r in p.roles})) or "-"
-            parties = " ".join(x.key for x in p.parties if x.role != "HUB") or "-"
-            count = event.counts.get(p.name)
-            table.add_row(
-                p.name, roles, parties, p.status, "?" if count is None else str(count),
-                p.last_error or "",
-            )
-        status = self.query_one("#status", Static)
+    async def ready(self) -> EmspNode:
+        """The started node, once it is; raises NodeUnavailable if it could not start."""
+        await self._node_ready.wait()
+        if self._start_error:
+            raise NodeUnavailable(self._start_error)
+        return self.node
+
+    @on(NodeStarted)
+    def _node_started(self, event: NodeStarted) -> None:
         if event.error:
-            status.update(f"Problem: {event.error}")
-            self.notify(event.error, title="Could not connect", severity="error", timeout=10)
-        elif not event.partners:
-            status.update("No partners yet: run 'emsp partners add URL --token TOKEN_A', or 'emsp demo'.")
-        else:
-            status.update(f"Our OCPI endpoints: {self.node.versions_url}")
-
-    def action_refresh(self) -> None:
-        self.query_one("#partners", DataTable).loading = True
-        self.start_node()
+            self.notify(event.error, title="Could not start", severity="error", timeout=15)
+            return
+        if event.registration_error:
+            self.notify(event.registration_error, title="Could not connect", severity="error")
+        if event.registered:
+            self.notify(f"Connected to {event.registered}; fetching stations…", title="Partner")
+        if self.sync_on_start:
+            self.action_sync()
 
     async def on_unmount(self) -> None:
         if self._started:
             await self.node.stop()
+        self.log_file.restore()
+
+    # -- sync -----------------------------------------------------------------------------------
+    def action_sync(self) -> None:
+        if self.sync_state.running:
+            self.notify("A sync is already running.")
+            return
+        self.sync_state = SyncView(running=True)
+        self.run_sync()
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self) -> None:
+        try:
+            node = await self.ready()
+            results = await self.sync_factory(node).sync_all(
+                lambda p: self.post_message(SyncProgressed(p))
+            )
+        except Exception as err:
+            self.post_message(SyncFinished(error=one_line(err)))
+        else:
+            self.post_message(SyncFinished(results))
+
+    @on(SyncProgressed)
+    def _sync_progressed(self, event: SyncProgressed) -> None:
+        if self.sync_state.running:
+            self.sync_state = SyncView(running=True, progress=event.progress)
+
+    @on(SyncFinished)
+    def _sync_finished(self, event: SyncFinished) -> None:
+        self.sync_state = SyncView(
+            results=tuple(event.results), error=event.error, finished_at=self.now()
+        )
+        failed = [r for r in event.results if r.error]
+        if event.error:
+            self.notify(event.error, title="Sync failed", severity="error", timeout=10)
+        for result in failed:
+            self.notify(f"{result.partner}: {result.error}", title="Sync failed", severity="error")
+        self.data_version += 1
+
+    # -- state the screens watch ------------------------------------------------------------------
+    def watch_home(self) -> None:
+        self._update_status_line()
+
+    def watch_sync_state(self) -> None:
+        self._update_status_line()
+
+    def _update_status_line(self) -> None:
+        parts = []
+        sync = self.sync_state
+        if sync.running:
+            p = sync.progress
+            if p and p.total:
+                parts.append(f"⟳ {p.partner} {p.module} {min(100, 100 * p.done // p.total)}%")
+            else:
+                parts.append("⟳ syncing…")
+        parts.append(f"⌂ {self.home.label}" if self.home else "⌂ not set (h)")
+        self.status_line = "  ".join(parts)
+
+    @property
+    def near(self) -> tuple[float, float] | None:
+        return (self.home.latitude, self.home.longitude) if self.home else None
+
+    def set_home(self, home: HomePosition | None) -> None:
+        self.home = home
+        self.settings.home = home
+        self.save_settings()
+        self.data_version += 1
+
+    def watch_theme(self, theme: str) -> None:
+        if self.settings.theme != theme:
+            self.settings.theme = theme
+            self.save_settings()
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def save_settings(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as err:
+            self.post_message(SettingsSaveFailed(one_line(err)))
+
+    @on(SettingsSaveFailed)
+    def _settings_not_saved(self, event: SettingsSaveFailed) -> None:
+        self.notify(event.error, title="Settings not saved", severity="warning")
+
+    # -- actions ----------------------------------------------------------------------------------
+    def action_area(self, area: str) -> None:
+        if self.current_mode != area:
+            self.switch_mode(area)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = LIGHT if self.current_theme.dark else DARK
+
+    def action_set_home(self) -> None:
+        from .screens.home import HomeScreen
+
+        def chosen(home: HomePosition | bool | None) -> None:
+            if home is not False:
+                self.set_home(home if isinstance(home, HomePosition) else None)
+
+        self.push_screen(HomeScreen(self.home), chosen)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Stations", "Find stations (1)", lambda: self.action_area("stations"))
+        yield SystemCommand(
+            "Favourites", "Your starred stations (2)", lambda: self.action_area("favourites")
+        )
+        yield SystemCommand("Wallet", "Your charging cards (3)", lambda: self.action_area("wallet"))
+        yield SystemCommand(
+            "Partners and settings", "Roaming partners, sync, home, theme (4)",
+            lambda: self.action_area("partners"),
+        )  # fmt: skip
+        yield SystemCommand("Help", "Every key, and what each area is for (?)", self.action_help)
+        yield SystemCommand(
+            "Set home position", "Where distances are measured from", self.action_set_home
+        )
+        yield SystemCommand(
+            "Sync now", "Fetch stations and tariffs from partners", self.action_sync
+        )
+        yield SystemCommand(
+            "Light or dark theme", "Switch between the two (ctrl+t)", self.action_toggle_dark
+        )
+        yield SystemCommand(
+            "New charging card", "Ask for another virtual card", self.action_new_card
+        )
+        yield from getattr(screen, "commands", lambda: ())()
+
+    def action_new_card(self) -> None:
+        self.action_area("wallet")
+        self.call_after_refresh(self.run_action, "screen.new_card")

@@ -32,7 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the subcommand is not reset by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", help="data folder (database, credentials); env EMSP_DATA_DIR")
     common.add_argument("--config-dir", help="config folder (config.toml); env EMSP_CONFIG_DIR")
     common.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
@@ -139,12 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
-        settings = load_settings(data_dir=args.data_dir, config_dir=args.config_dir)
+        settings = load_settings(
+            data_dir=getattr(args, "data_dir", None), config_dir=getattr(args, "config_dir", None)
+        )
     except Exception as err:  # a broken config.toml is a user error, not a crash
         print(f"emsp: error: cannot read the configuration: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         return self.data_dir / "emsp.sqlite3"
 
     def save(self) -> None:
-        """Write the user-editable part to config.toml: identity, receiver, partners, theme, home."""
+        """Write what a user may edit to config.toml: identity, receiver, partners, theme, home."""
         paths.ensure_private_dir(self.config_dir)
         doc: dict[str, Any] = self.model_dump(
             mode="json",

@@ -88,10 +88,14 @@ def _drain(proc: subprocess.Popen[str]) -> None:
 
 
 def demo_settings(settings: Settings) -> Settings:
-    """The demo's own profile: DATA_DIR/demo and CONFIG_DIR/demo, a free receiver port."""
-    demo = settings.model_copy(deep=True)
-    demo.data_dir = settings.data_dir / "demo"
-    demo.config_dir = settings.config_dir / "demo"
+    """The demo's own profile: DATA_DIR/demo and CONFIG_DIR/demo, a free receiver port.
+
+    What the driver set during an earlier demo (home, theme) is kept; partners are not: each
+    demo starts a fresh network and registers with it again.
+    """
+    from .config import load_settings
+
+    demo = load_settings(data_dir=settings.data_dir / "demo", config_dir=settings.config_dir / "demo")
     demo.receiver.port = 0
     demo.receiver.public_url = None
     demo.partners = []

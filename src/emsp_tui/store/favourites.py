@@ -67,7 +67,9 @@ def toggle_favourite(
     return True
 
 
-def is_favourite(conn: sqlite3.Connection, country_code: str, party_id: str, location_id: str) -> bool:
+def is_favourite(
+    conn: sqlite3.Connection, country_code: str, party_id: str, location_id: str
+) -> bool:
     row = conn.execute(
         "SELECT 1 FROM favourites WHERE country_code = ? AND party_id = ? AND location_id = ?",
         _key(country_code, party_id, location_id),

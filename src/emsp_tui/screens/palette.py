@@ -1,0 +1,56 @@
+"""Command palette: find a station by name, street, city or EVSE id and open it."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..services.stations import StationKey, format_distance
+from ..store.search import SearchQuery
+
+if TYPE_CHECKING:
+    from ..app import EmspApp
+
+
+class StationLookup(Provider):
+    """Stations matching what is typed, nearest first when a home position is set."""
+
+    @property
+    def emsp(self) -> EmspApp:
+        return cast("EmspApp", self.app)
+
+    def _open(self, key: StationKey) -> None:
+        from .station import StationScreen
+
+        self.app.push_screen(StationScreen(key))
+
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        app = self.emsp
+        try:
+            await app.ready()
+            page = await app.stations.search(SearchQuery(text=query, near=app.near, limit=8))
+        except Exception:
+            return  # the palette shows no station hits; the other commands still work
+        for row in page.rows:
+            hit = row.hit
+            where = ", ".join(
+                p for p in (hit.address, hit.city, format_distance(hit.distance_km)) if p
+            )
+            yield Hit(
+                score=1.0 - 0.05 * page.rows.index(row),
+                match_display=f"Station: {hit.title}",
+                command=partial(self._open, row.key),
+                text=f"Station: {hit.title}",
+                help=f"{where} · {hit.evses_available}/{hit.evses_total} available · {row.price}",
+            )
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(
+            "Find a station…",
+            lambda: self.app.run_action("area('stations')"),
+            help="Type a station name, street, city or EVSE id here to open it",
+        )

@@ -1,0 +1,3 @@
+"""Reusable widgets of the driver app."""
+
+from __future__ import annotations

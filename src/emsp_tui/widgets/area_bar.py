@@ -1,0 +1,54 @@
+"""The bar at the top of every area: the four areas (click or 1-4), where "home" is, sync state."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+AREAS: tuple[tuple[str, str, str], ...] = (
+    ("stations", "1", "Stations"),
+    ("favourites", "2", "Favourites"),
+    ("wallet", "3", "Wallet"),
+    ("partners", "4", "Partners"),
+)
+
+
+class AreaTab(Static):
+    def __init__(self, area: str, key: str, title: str, active: bool) -> None:
+        super().__init__(f"{key} {title}", classes="area-tab", id=f"area-{area}")
+        self.area = area
+        self.set_class(active, "-active")
+        self.tooltip = f"{title} (key {key})"
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.app.run_action(f"area('{self.area}')")
+
+
+class AreaBar(Horizontal):
+    DEFAULT_CSS = """
+    AreaBar { height: 1; width: 1fr; }
+    AreaBar .area-tab { width: auto; padding: 0 1; }
+    AreaBar #area-brand { width: auto; padding: 0 1; }
+    AreaBar #area-info { width: 1fr; text-align: right; padding: 0 1; }
+    """
+
+    def __init__(self, active: str) -> None:
+        super().__init__(id="area-bar")
+        self.active = active
+
+    def compose(self) -> ComposeResult:
+        yield Static("⚡ emsp", id="area-brand")
+        for area, key, title in AREAS:
+            yield AreaTab(area, key, title, area == self.active)
+        yield Static("", id="area-info")
+
+    def on_mount(self) -> None:
+        # The app keeps one line of state for every bar: where "home" is, how sync goes.
+        if hasattr(self.app, "status_line"):
+            self.watch(self.app, "status_line", self.show_info)
+
+    def show_info(self, text: str) -> None:
+        self.query_one("#area-info", Static).update(text)
