@@ -63,6 +63,10 @@ class EmspNode:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def attach_wallet(self, wallet: object) -> None:
+        """The app's wallet; its card changes will be pushed to partners (charging issue)."""
+        self.wallet = wallet
+
     @property
     def versions_url(self) -> str:
         return self.ctx.versions_url
