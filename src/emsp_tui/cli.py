@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", type=_positive_float, default=60.0, help="simulated time factor")
     demo.add_argument("--headless", action="store_true", help="connect, print a summary, exit")
 
-    sub.add_parser("app", parents=[common], help="open the app (the default)")
+    app = sub.add_parser("app", parents=[common], help="open the app (the default)")
+    app.add_argument(
+        "--no-receiver", action="store_true",
+        help="do not serve our OCPI endpoints; poll partners for session updates instead",
+    )
 
     serve = sub.add_parser("serve", parents=[common], help="serve our OCPI endpoints headless")
     serve.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
@@ -159,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(settings, seed=args.seed, locations=args.locations, speed=args.speed,
                             headless=args.headless)
         if command == "app":
-            return run_app(settings)
+            return run_app(settings, no_receiver=getattr(args, "no_receiver", False))
         if command == "serve":
             from .commands import serve
 
@@ -189,9 +193,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.error(f"unknown command {command!r}")
 
 
-def run_app(settings: Settings, **kwargs: object) -> int:
+def run_app(settings: Settings, *, no_receiver: bool = False, **kwargs: object) -> int:
     from .app import EmspApp
 
+    if no_receiver:
+        from .services.node import EmspNode
+
+        kwargs["node"] = EmspNode(settings, serve=False, background=True)
     app = EmspApp(settings, **kwargs)  # type: ignore[arg-type]
     app.run()
     return app.return_code or 0

@@ -8,6 +8,7 @@ emit ``YYYY-MM-DDTHH:MM:SS[.fff]Z``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, PlainSerializer, StringConstraints
@@ -27,8 +28,13 @@ def parse_datetime(text: str) -> datetime:
     return _as_utc(datetime.fromisoformat(cleaned))
 
 
+@lru_cache(maxsize=8192)
 def format_datetime(value: datetime) -> str:
-    """Format as OCPI wants it: UTC, ``Z`` suffix, milliseconds only when present."""
+    """Format as OCPI wants it: UTC, ``Z`` suffix, milliseconds only when present.
+
+    Cached: a sync serialises the same few timestamps (EVSE and connector last_updated)
+    hundreds of thousands of times.
+    """
     value = _as_utc(value)
     if value.microsecond:
         return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

@@ -33,4 +33,7 @@ async def identify(request: Request, ctx: ReceiverContext, *, allow_token_a: boo
                 return Caller(token, None)
         return None
 
-    return await ctx.db.run(lookup)
+    caller: Caller | None = await ctx.db.run(lookup)
+    if caller is not None and caller.partner is not None:
+        request.state.partner = caller.partner  # for the OCPI message log
+    return caller

@@ -12,6 +12,7 @@ from ..config import Identity
 from ..ocpi.enums import Role
 from ..ocpi.models import BusinessDetails, CredentialsRole
 from ..store import Database
+from .hooks import ReceiverHooks
 
 VERSION = "2.2.1"
 
@@ -26,6 +27,8 @@ class ReceiverContext:
     # Modules we serve besides versions/credentials: (module id, role, path below /ocpi/2.2.1).
     modules: list[tuple[str, str, str]] = field(default_factory=list)
     on_partner_registered: Callable[[str], Any] | None = None
+    # Listeners of committed pushes, the OCPI message log (charging feature).
+    hooks: ReceiverHooks = field(default_factory=ReceiverHooks)
 
     @property
     def versions_url(self) -> str:

@@ -62,6 +62,11 @@ class PartnerService:
         if partner.is_hub:
             await self.refresh_hub_clients(partner)
         self._remember_in_config(partner)
+        # Cards issued before this partner joined reach it too; a failure is recorded, not fatal.
+        try:
+            await node.token_push.push_all(partner)
+        except Exception as err:
+            log.warning("pushing our tokens to %s failed: %s", partner.name, err)
         log.info("registered with %s (%s)", partner.name, versions_url)
         return partner
 

@@ -6,7 +6,9 @@ Everything here is pure: no SQL, no clock.
 
 from __future__ import annotations
 
+import math
 import unicodedata
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -113,6 +115,17 @@ def exceptions(hours: Hours | None) -> list[tuple[int, int, int]]:
     return found
 
 
+def unit_vector(latitude: float, longitude: float) -> tuple[int, int, int]:
+    """The point on the unit sphere, in 1e-9 (fits rtree_i32; about 6 mm on the Earth)."""
+    phi, lam = math.radians(latitude), math.radians(longitude)
+    cos_phi = math.cos(phi)
+    return (
+        round(cos_phi * math.cos(lam) * 1e9),
+        round(cos_phi * math.sin(lam) * 1e9),
+        round(math.sin(phi) * 1e9),
+    )
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -161,12 +174,24 @@ class Rows:
     """The rows a batch of Locations turns into, one list per table, ready for executemany."""
 
     locations: list[tuple[object, ...]] = field(default_factory=list)
+    facets: list[tuple[object, ...]] = field(default_factory=list)
     documents: list[tuple[int, str]] = field(default_factory=list)
     evses: list[tuple[object, ...]] = field(default_factory=list)
     connectors: list[tuple[object, ...]] = field(default_factory=list)
     exceptions: list[tuple[int, int, int, int]] = field(default_factory=list)
     fts: list[tuple[object, ...]] = field(default_factory=list)
-    geo: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+    geo: list[tuple[int, int, int, int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Searchable:
+    """What add_location leaves to the caller: it knows whether the index entries changed."""
+
+    visible: bool
+    text: tuple[str | None, ...]  # location_fts columns
+    text_crc: int
+    latitude: float
+    longitude: float
 
 
 _PHASES = {"AC_3_PHASE": 3, "AC_2_PHASE": 2}
@@ -180,11 +205,11 @@ def add_location(
     pk: int,
     key: tuple[str, str, str],
     loc: Location,
-    head: tuple[object, ...],
+    head: tuple[int, int, int],
     hours_id_of: HoursIds,
     prices: Prices,
-) -> None:
-    """Append everything stored for ``loc`` (except its JSON) to ``out``.
+) -> Searchable:
+    """Append the rows of ``loc`` to ``out``: locations, facets, EVSEs, connectors, hours.
 
     ``head`` is (partner_id, crawl_id, last_updated); the columns follow the migration's order.
     Written for speed: it runs for every one of a full sync's Locations.
@@ -193,72 +218,79 @@ def add_location(
     connectors, evse_rows = out.connectors, out.evses
     tariff_ids: set[str] = set()
     total = available = 0
-    # [any, any available, AC, AC available, DC, DC available]; 0 = none
-    kw = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    # Fastest connector in watts: [AC, AC on an AVAILABLE EVSE, DC, DC available]; -1 = none
+    watts = [-1, -1, -1, -1]
     standards = standards_avail = 0
     evse_ids: list[str] = []
     standard_bit, phases = STANDARD_BIT, _PHASES
     for evse in loc.evses or ():
         uid = evse.uid.upper()
         status = evse.status
-        usable, open_ = status != _REMOVED, status == _AVAILABLE
-        evse_kw = 0.0
+        usable, is_available = status != _REMOVED, status == _AVAILABLE
+        evse_w = 0
         for conn in evse.connectors:
-            # Connector.max_power_kw without its enum lookups (this runs a million times).
-            if conn.max_electric_power:
-                power = conn.max_electric_power / 1000
-            else:
-                power = conn.max_voltage * conn.max_amperage * phases.get(conn.power_type, 1) / 1000
-            if power > evse_kw:
-                evse_kw = power
+            # As Connector.max_power_kw (in W), without its enum lookups: this runs a million times.
+            w = conn.max_electric_power or conn.max_voltage * conn.max_amperage * phases.get(
+                conn.power_type, 1
+            )
+            if w > evse_w:
+                evse_w = w
             standard, power_type = conn.standard, conn.power_type
-            connectors.append((pk, uid, conn.id.upper(), status, standard, power_type, power))
+            connectors.append((pk, uid, conn.id.upper(), status, standard, power_type, w / 1000))
             if conn.tariff_ids:
-                tariff_ids.update([t.upper() for t in conn.tariff_ids])
+                for tariff_id in conn.tariff_ids:
+                    tariff_ids.add(tariff_id.upper())
             if usable:
                 bit = standard_bit.get(standard, 0)
                 standards |= bit
-                k = 4 if power_type == "DC" else 2
-                if power > kw[k]:
-                    kw[k] = power
-                if open_:
+                k = 2 if power_type == "DC" else 0
+                if w > watts[k]:
+                    watts[k] = w
+                if is_available:
                     standards_avail |= bit
-                    if power > kw[k + 1]:
-                        kw[k + 1] = power
+                    if w > watts[k + 1]:
+                        watts[k + 1] = w
         evse_id = evse.evse_id.upper() if evse.evse_id else None
-        evse_rows.append((pk, uid, evse_id, status, evse_kw))
+        evse_rows.append((pk, uid, evse_id, status, evse_w / 1000))
         if usable:
             total += 1
             if evse_id:
                 evse_ids.append(evse_id)
-            if open_:
+            if is_available:
                 available += 1
-    kw[0], kw[1] = max(kw[2], kw[4]), max(kw[3], kw[5])
-    visible = 1 if loc.publish and total else 0
+    visible = bool(loc.publish and total)
     operator = loc.operator.name if loc.operator else None
     latitude, longitude = float(loc.coordinates.latitude), float(loc.coordinates.longitude)
+    tariffs = f" {' '.join(sorted(tariff_ids))} " if tariff_ids else None
+    text = (loc.name, loc.address, loc.city, loc.postal_code, operator, " ".join(evse_ids))
+    text_crc = zlib.crc32(
+        f"{loc.name}\x1f{loc.address}\x1f{loc.city}\x1f{loc.postal_code}\x1f{operator}\x1f{text[5]}".encode()
+    )
     hours = loc.opening_times
-    hours_id = None
-    if hours is not None:
-        periods = weekly_periods(hours)
-        if periods is not None:
-            hours_id = hours_id_of(loc.time_zone, periods)
-        out.exceptions.extend((pk, *x) for x in exceptions(hours))
-    price = currency = tariffs = None
-    if tariff_ids:
-        offers = [prices[(cc, pid, t)] for t in tariff_ids if (cc, pid, t) in prices]
-        if offers:
-            price, currency = min(offers)
-        tariffs = f" {' '.join(sorted(tariff_ids))} "
     out.locations.append((
-        pk, *key, *head, int(loc.publish), visible, loc.name, loc.address, loc.city,
+        pk, *key, *head, int(loc.publish), int(visible), loc.name, loc.address, loc.city,
         loc.postal_code, loc.country, operator, latitude, longitude, loc.time_zone,
-        fold(loc.name or loc.address), total, available, *kw, standards, standards_avail,
-        bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0, hours_id, tariffs, price,
-        currency,
+        fold(loc.name or loc.address), total, tariffs, text_crc,
     ))  # fmt: skip
+    if hours is not None:
+        out.exceptions.extend((pk, *x) for x in exceptions(hours))
     if visible:
-        out.fts.append(
-            (pk, loc.name, loc.address, loc.city, loc.postal_code, operator, " ".join(evse_ids))
-        )
-        out.geo.append((pk, latitude, latitude, longitude, longitude))
+        hours_id = None
+        if hours is not None:
+            periods = weekly_periods(hours)
+            if periods is not None:
+                hours_id = hours_id_of(loc.time_zone, periods)
+        price = currency = None
+        if tariff_ids:
+            offers = [prices[(cc, pid, t)] for t in tariff_ids if (cc, pid, t) in prices]
+            if offers:
+                price, currency = min(offers)
+        ac, ac_avail, dc, dc_avail = watts
+        out.facets.append((
+            pk, head[0], available, max(ac, dc), max(ac_avail, dc_avail) if available else None,
+            ac if ac >= 0 else None, ac_avail if ac_avail >= 0 else None,
+            dc if dc >= 0 else None, dc_avail if dc_avail >= 0 else None,
+            standards, standards_avail,
+            bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0, hours_id, price, currency,
+        ))  # fmt: skip
+    return Searchable(visible, text, text_crc, latitude, longitude)

@@ -4,7 +4,8 @@ Functions take a ``sqlite3.Connection`` and run inside ``Database.run``: each ca
 transaction, so a page, or a push, is stored whole or not at all. Keys are the owner's
 (country_code, party_id, id), upper case (CiString). The Location as received is kept as JSON
 (``location_json``); ``locations``, ``evses``, ``connectors`` and the FTS5/R*Tree tables are
-derived from it on every write (see location_index.py) and serve search (search.py).
+derived from it on every write (see location_index.py) and serve search (search.py). Pushes
+(PATCH, PUT of an EVSE or a connector) are in location_pushes.py.
 
 An object older than the stored copy (``last_updated``) never overwrites it: a page fetched
 before a push but committed after it must not undo the push.
@@ -14,15 +15,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from ..ocpi.models import EVSE, Connector, Location, OcpiModel, Tariff
-from ..ocpi.models import patch_fields as _patch_fields
-from ..ocpi.types import parse_datetime
-from .location_index import Rows, add_location, epoch_ms, parse_periods
+from ..ocpi.models import Location, Tariff
+from .location_index import Rows, add_location, epoch_ms, parse_periods, unit_vector
 from .sync_state import (
     SyncState,
     begin_crawl,
@@ -36,7 +33,6 @@ from .tariffs import (
     UpsertResult,
     count_tariffs,
     delete_tariff,
-    existing_keys,
     get_tariff,
     tariffs_for_location,
     upsert_tariffs,
@@ -46,9 +42,6 @@ __all__ = [
     "PartyCount",
     "SyncState",
     "UpsertResult",
-    "apply_connector_patch",
-    "apply_evse_patch",
-    "apply_location_patch",
     "begin_crawl",
     "count_by_party",
     "count_locations",
@@ -58,8 +51,6 @@ __all__ = [
     "get_location",
     "get_sync_state",
     "get_tariff",
-    "put_connector",
-    "put_evse",
     "record_sync_error",
     "store_page",
     "tariffs_for_location",
@@ -70,16 +61,39 @@ __all__ = [
 _COLUMNS = (
     "pk", "country_code", "party_id", "id", "partner_id", "crawl_id", "last_updated", "publish",
     "visible", "name", "address", "city", "postal_code", "country", "operator_name", "latitude",
-    "longitude", "time_zone", "sort_key", "evses_total", "evses_available", "max_kw",
-    "max_kw_available", "max_kw_ac", "max_kw_ac_available", "max_kw_dc", "max_kw_dc_available",
-    "standards", "standards_available", "facilities", "hours_id", "tariff_ids", "energy_price",
-    "price_currency",
+    "longitude", "time_zone", "sort_key", "evses_total", "tariff_ids", "text_crc",
 )  # fmt: skip
 _UPSERT_LOCATION = (
     f"INSERT INTO locations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-    "ON CONFLICT (pk) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    "ON CONFLICT (pk) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
 )
+_FTS_INSERT = (
+    "INSERT INTO location_fts (rowid, name, address, city, postal_code, operator, evse_ids)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(slots=True)
+class _Stored:
+    """What a write needs to know of the copy it replaces."""
+
+    pk: int
+    partner_id: int
+    last_updated: int
+    visible: bool
+    latitude: float
+    longitude: float
+    text_crc: int | None
+
+
+@dataclass(slots=True)
+class _Item:
+    pk: int
+    key: tuple[str, str, str]
+    location: Location
+    last_updated: int
+    old: _Stored | None
+    document: str | None = None
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -92,58 +106,101 @@ def upsert_locations(
 ) -> UpsertResult:
     """Store a page of Locations (or one PUT), replacing each one's EVSEs and connectors.
 
-    One lookup of the page's keys, then one executemany per table: no per-row SELECT.
-    ``crawl_id`` defaults to the partner's current locations crawl.
+    One lookup of the page's keys, then one executemany per table: no per-row SELECT. A copy
+    identical to the stored one (a re-crawl) only refreshes the crawl stamp. ``crawl_id``
+    defaults to the partner's current locations crawl.
     """
     if crawl_id is None:
         crawl_id = current_crawl_id(conn, partner_id, "locations")
     latest: dict[tuple[str, str, str], Location] = {}
     for loc in locations:  # the last copy of a Location in a page wins
         latest[(loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())] = loc
-    known = existing_keys(conn, "locations", list(latest))
+    known = _stored(conn, list(latest))
+    same_time = [
+        old.pk
+        for key, old in known.items()
+        if old.last_updated == epoch_ms(latest[key].last_updated)
+    ]
+    stored_docs = _documents(conn, same_time)
     result = UpsertResult()
-    batch: list[tuple[int, tuple[str, str, str], Location, int]] = []
-    replacing: list[tuple[int]] = []
+    batch: list[_Item] = []
+    untouched: list[tuple[int, int]] = []
     next_pk = None
     for key, loc in latest.items():
         stamp = epoch_ms(loc.last_updated)
-        if key in known:
-            pk, stored_stamp = known[key]
-            if stored_stamp > stamp:
+        old = known.get(key)
+        doc = None
+        if old is not None:
+            if old.last_updated > stamp:
                 result.skipped += 1
                 continue
-            replacing.append((pk,))
+            if old.pk in stored_docs and old.partner_id == partner_id:
+                doc = _document(key, loc)
+                if doc == stored_docs[old.pk]:
+                    untouched.append((crawl_id, old.pk))
+                    result.unchanged += 1
+                    continue
+            pk = old.pk
             result.updated += 1
         else:
             if next_pk is None:
-                next_pk = int(conn.execute("SELECT coalesce(max(pk), 0) FROM locations").fetchone()[0])
+                next_pk = int(
+                    conn.execute("SELECT coalesce(max(pk), 0) FROM locations").fetchone()[0]
+                )
             next_pk += 1
             pk = next_pk
             result.inserted += 1
-        batch.append((pk, key, loc, stamp))
-    _write(conn, partner_id, crawl_id, batch, replacing)
+        batch.append(_Item(pk, key, loc, stamp, old, doc))
+    conn.executemany("UPDATE locations SET crawl_id = ? WHERE pk = ?", untouched)
+    _write(conn, partner_id, crawl_id, batch)
     return result
+
+
+def _document(key: tuple[str, str, str], loc: Location) -> str:
+    """The JSON kept for ``loc``: to_ocpi() as text, CiStrings emitted upper case."""
+    if (loc.country_code, loc.party_id) != key[:2]:
+        loc = loc.model_copy(update={"country_code": key[0], "party_id": key[1]})
+    return loc.model_dump_json(exclude_none=True)
+
+
+def _documents(conn: sqlite3.Connection, pks: list[int]) -> dict[int, str]:
+    if not pks:
+        return {}
+    rows = conn.execute(
+        "SELECT j.pk, j.data FROM json_each(?) e JOIN location_json j ON j.pk = e.value",
+        (json.dumps(pks),),
+    )
+    return dict(rows.fetchall())
+
+
+def _stored(
+    conn: sqlite3.Connection, keys: list[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], _Stored]:
+    if not keys:
+        return {}
+    rows = conn.execute(
+        """SELECT l.country_code, l.party_id, l.id, l.pk, l.partner_id, l.last_updated, l.visible,
+                  l.latitude, l.longitude, l.text_crc
+           FROM json_each(?) j JOIN locations l
+             ON l.country_code = json_extract(j.value, '$[0]')
+            AND l.party_id = json_extract(j.value, '$[1]')
+            AND l.id = json_extract(j.value, '$[2]')""",
+        (json.dumps(keys),),
+    )
+    return {
+        (r[0], r[1], r[2]): _Stored(r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9]) for r in rows
+    }
 
 
 def _write(
     conn: sqlite3.Connection,
     partner_id: int,
     crawl_id: int,
-    batch: list[tuple[int, tuple[str, str, str], Location, int]],
-    replacing: list[tuple[int]],
+    batch: list[_Item],
 ) -> None:
     if not batch:
         return
-    if replacing:
-        for sql in (
-            "DELETE FROM evses WHERE location_pk = ?",
-            "DELETE FROM connectors WHERE location_pk = ?",
-            "DELETE FROM location_hours_exceptions WHERE location_pk = ?",
-            "DELETE FROM location_fts WHERE rowid = ?",
-            "DELETE FROM location_geo WHERE id = ?",
-        ):
-            conn.executemany(sql, replacing)
-    prices = _tariff_prices(conn, {key[:2] for _, key, _, _ in batch})
+    prices = _tariff_prices(conn, {item.key[:2] for item in batch})
     hours_ids: dict[tuple[str, str], int] = {}
 
     def hours_id_of(time_zone: str, periods: str) -> int:
@@ -153,23 +210,62 @@ def _write(
         return found
 
     rows = Rows()
-    documents = rows.documents
-    for pk, key, loc, stamp in batch:
-        add_location(rows, pk, key, loc, (partner_id, crawl_id, stamp), hours_id_of, prices)
-        if (loc.country_code, loc.party_id) != key[:2]:  # emit CiStrings upper case
-            loc = loc.model_copy(update={"country_code": key[0], "party_id": key[1]})
-        documents.append((pk, loc.model_dump_json(exclude_none=True)))  # = to_ocpi(), as text
+    replaced: list[tuple[int]] = []
+    unlisted: list[tuple[int]] = []  # FTS/R*Tree entries to remove (changed or now hidden)
+    unfaceted: list[tuple[int]] = []
+    unmapped: list[tuple[int]] = []
+    for item in batch:
+        pk, old = item.pk, item.old
+        head = (partner_id, crawl_id, item.last_updated)
+        new = add_location(rows, pk, item.key, item.location, head, hours_id_of, prices)
+        rows.documents.append((pk, item.document or _document(item.key, item.location)))
+        text_moved = geo_moved = True
+        if old is not None:
+            replaced.append((pk,))
+            if old.visible:
+                if not new.visible:
+                    unfaceted.append((pk,))
+                text_moved = not new.visible or new.text_crc != old.text_crc
+                geo_moved = not new.visible or (new.latitude, new.longitude) != (
+                    old.latitude,
+                    old.longitude,
+                )
+                if text_moved:
+                    unlisted.append((pk,))
+                if geo_moved:
+                    unmapped.append((pk,))
+        if new.visible:
+            if text_moved:
+                rows.fts.append((pk, *new.text))
+            if geo_moved:
+                x, y, z = unit_vector(new.latitude, new.longitude)
+                rows.geo.append((pk, x, x, y, y, z, z))
+    if replaced:
+        for sql in (
+            "DELETE FROM evses WHERE location_pk = ?",
+            "DELETE FROM connectors WHERE location_pk = ?",
+            "DELETE FROM location_hours_exceptions WHERE location_pk = ?",
+        ):
+            conn.executemany(sql, replaced)
+        conn.executemany("DELETE FROM location_facets WHERE pk = ?", unfaceted)
+        conn.executemany("DELETE FROM location_fts WHERE rowid = ?", unlisted)
+        conn.executemany("DELETE FROM location_geo WHERE id = ?", unmapped)
     conn.executemany(_UPSERT_LOCATION, rows.locations)
-    conn.executemany("INSERT OR REPLACE INTO location_json (pk, data) VALUES (?, ?)", documents)
-    conn.executemany("INSERT INTO evses VALUES (?, ?, ?, ?, ?)", rows.evses)
-    conn.executemany("INSERT INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)", rows.connectors)
-    conn.executemany("INSERT INTO location_hours_exceptions VALUES (?, ?, ?, ?)", rows.exceptions)
     conn.executemany(
-        "INSERT INTO location_fts (rowid, name, address, city, postal_code, operator, evse_ids)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows.fts,
+        "INSERT OR REPLACE INTO location_facets VALUES (?" + ", ?" * 14 + ")", rows.facets
     )
-    conn.executemany("INSERT INTO location_geo VALUES (?, ?, ?, ?, ?)", rows.geo)
+    conn.executemany(
+        "INSERT OR REPLACE INTO location_json (pk, data) VALUES (?, ?)", rows.documents
+    )
+    conn.executemany("INSERT OR REPLACE INTO evses VALUES (?, ?, ?, ?, ?)", rows.evses)
+    conn.executemany(
+        "INSERT OR REPLACE INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)", rows.connectors
+    )
+    conn.executemany("INSERT INTO location_hours_exceptions VALUES (?, ?, ?, ?)", rows.exceptions)
+    conn.executemany(_FTS_INSERT, rows.fts)
+    # R*Tree inserts cost less in spatial order (warmer nodes); coarse cells are enough.
+    rows.geo.sort(key=lambda g: (g[5] // 20_000_000, g[3] // 20_000_000, g[1]))
+    conn.executemany("INSERT INTO location_geo VALUES (?, ?, ?, ?, ?, ?, ?)", rows.geo)
 
 
 def _hours_id(conn: sqlite3.Connection, time_zone: str, periods: str) -> int:
@@ -206,198 +302,26 @@ def _tariff_prices(
     return {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
 
 
-def _load(
+def load_location(
     conn: sqlite3.Connection, country_code: str, party_id: str, location_id: str
-) -> tuple[int, int, Location] | None:
+) -> tuple[int, Location] | None:
+    """(partner_id, Location) of a stored Location, for read-modify-write (pushes)."""
     row = conn.execute(
-        """SELECT l.pk, l.partner_id, j.data FROM locations l JOIN location_json j ON j.pk = l.pk
+        """SELECT l.partner_id, j.data FROM locations l JOIN location_json j ON j.pk = l.pk
            WHERE l.country_code = ? AND l.party_id = ? AND l.id = ?""",
         (country_code.upper(), party_id.upper(), location_id.upper()),
     ).fetchone()
     if row is None:
         return None
-    return row[0], row[1], Location.model_validate_json(row[2])
+    return row[0], Location.model_validate_json(row[1])
 
 
-def _save(conn: sqlite3.Connection, pk: int, partner_id: int, loc: Location) -> None:
+def save_location(conn: sqlite3.Connection, partner_id: int, loc: Location) -> None:
+    """Rewrite one stored Location as given (no staleness check: the caller made it)."""
     crawl_id = current_crawl_id(conn, partner_id, "locations")  # a push is as fresh as the crawl
     key = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
-    _write(conn, partner_id, crawl_id, [(pk, key, loc, epoch_ms(loc.last_updated))], [(pk,)])
-
-
-# -- pushes (receiver PUT/PATCH at EVSE and connector depth, PATCH of a Location) -------------
-def _fields(patch: Mapping[str, Any] | OcpiModel) -> dict[str, Any]:
-    fields = _patch_fields(patch) if isinstance(patch, OcpiModel) else dict(patch)
-    if "last_updated" not in fields:
-        raise ValueError("a PATCH must carry last_updated")
-    return fields
-
-
-def _stamp(fields: Mapping[str, Any]) -> datetime:
-    value = fields["last_updated"]
-    return value if isinstance(value, datetime) else parse_datetime(str(value))
-
-
-def _find(items: list[Any], attr: str, wanted: str) -> int | None:
-    wanted = wanted.upper()
-    return next((i for i, item in enumerate(items) if getattr(item, attr).upper() == wanted), None)
-
-
-def apply_location_patch(
-    conn: sqlite3.Connection,
-    country_code: str,
-    party_id: str,
-    location_id: str,
-    patch: Mapping[str, Any] | OcpiModel,
-) -> Location | None:
-    """Merge a PATCH into the stored Location; None when it is unknown (GET it, then PUT).
-
-    Top-level fields are replaced as sent; the result is validated as a whole (a
-    pydantic ValidationError leaves the store untouched). A PATCH older than the stored
-    Location is ignored.
-    """
-    found = _load(conn, country_code, party_id, location_id)
-    if found is None:
-        return None
-    pk, partner_id, loc = found
-    fields = _fields(patch)
-    if _stamp(fields) < loc.last_updated:
-        return loc
-    data = loc.to_ocpi() | fields
-    data.update(country_code=loc.country_code, party_id=loc.party_id, id=loc.id)  # immutable
-    new = Location.model_validate(data)
-    _save(conn, pk, partner_id, new)
-    return new
-
-
-def apply_evse_patch(
-    conn: sqlite3.Connection,
-    country_code: str,
-    party_id: str,
-    location_id: str,
-    evse_uid: str,
-    patch: Mapping[str, Any] | OcpiModel,
-) -> Location | None:
-    """Merge a PATCH into one EVSE and bump the Location's last_updated (spec 8.1)."""
-    found = _load(conn, country_code, party_id, location_id)
-    if found is None:
-        return None
-    pk, partner_id, loc = found
-    i = _find(loc.evses or [], "uid", evse_uid)
-    if i is None:
-        return None
-    fields = _fields(patch)
-    old = loc.evses[i]  # type: ignore[index]
-    if _stamp(fields) < old.last_updated:
-        return loc
-    data = old.to_ocpi() | fields
-    data["uid"] = old.uid
-    return _replace_evse(conn, pk, partner_id, loc, i, EVSE.model_validate(data))
-
-
-def apply_connector_patch(
-    conn: sqlite3.Connection,
-    country_code: str,
-    party_id: str,
-    location_id: str,
-    evse_uid: str,
-    connector_id: str,
-    patch: Mapping[str, Any] | OcpiModel,
-) -> Location | None:
-    """Merge a PATCH into one connector and bump its EVSE's and Location's last_updated."""
-    found = _load(conn, country_code, party_id, location_id)
-    if found is None:
-        return None
-    pk, partner_id, loc = found
-    i = _find(loc.evses or [], "uid", evse_uid)
-    if i is None:
-        return None
-    evse = loc.evses[i]  # type: ignore[index]
-    j = _find(evse.connectors, "id", connector_id)
-    if j is None:
-        return None
-    fields = _fields(patch)
-    old = evse.connectors[j]
-    if _stamp(fields) < old.last_updated:
-        return loc
-    data = old.to_ocpi() | fields
-    data["id"] = old.id
-    return _replace_connector(conn, pk, partner_id, loc, i, j, Connector.model_validate(data))
-
-
-def put_evse(
-    conn: sqlite3.Connection,
-    country_code: str,
-    party_id: str,
-    location_id: str,
-    evse: EVSE,
-) -> Location | None:
-    """Add or replace one EVSE (receiver PUT at EVSE depth); None if the Location is unknown."""
-    found = _load(conn, country_code, party_id, location_id)
-    if found is None:
-        return None
-    pk, partner_id, loc = found
-    evses = list(loc.evses or [])
-    i = _find(evses, "uid", evse.uid)
-    if i is None:
-        evses.append(evse)
-        i = len(evses) - 1
-    elif evse.last_updated < evses[i].last_updated:
-        return loc
-    loc = loc.model_copy(update={"evses": evses})
-    return _replace_evse(conn, pk, partner_id, loc, i, evse)
-
-
-def put_connector(
-    conn: sqlite3.Connection,
-    country_code: str,
-    party_id: str,
-    location_id: str,
-    evse_uid: str,
-    connector: Connector,
-) -> Location | None:
-    """Add or replace one connector; None if its Location or EVSE is unknown."""
-    found = _load(conn, country_code, party_id, location_id)
-    if found is None:
-        return None
-    pk, partner_id, loc = found
-    i = _find(loc.evses or [], "uid", evse_uid)
-    if i is None:
-        return None
-    connectors = list(loc.evses[i].connectors)  # type: ignore[index]
-    j = _find(connectors, "id", connector.id)
-    if j is None:
-        connectors.append(connector)
-        j = len(connectors) - 1
-    elif connector.last_updated < connectors[j].last_updated:
-        return loc
-    evse = loc.evses[i].model_copy(update={"connectors": connectors})  # type: ignore[index]
-    loc = loc.model_copy(update={"evses": [*loc.evses[:i], evse, *loc.evses[i + 1 :]]})  # type: ignore[index]
-    return _replace_connector(conn, pk, partner_id, loc, i, j, connector)
-
-
-def _replace_connector(
-    conn: sqlite3.Connection, pk: int, partner_id: int, loc: Location, i: int, j: int,
-    connector: Connector,
-) -> Location:  # fmt: skip
-    evse = loc.evses[i]  # type: ignore[index]
-    connectors = [*evse.connectors[:j], connector, *evse.connectors[j + 1 :]]
-    evse = evse.model_copy(update={
-        "connectors": connectors, "last_updated": max(evse.last_updated, connector.last_updated),
-    })  # fmt: skip
-    return _replace_evse(conn, pk, partner_id, loc, i, evse)
-
-
-def _replace_evse(
-    conn: sqlite3.Connection, pk: int, partner_id: int, loc: Location, i: int, evse: EVSE
-) -> Location:
-    evses = list(loc.evses or [])
-    evses[i] = evse
-    new = loc.model_copy(
-        update={"evses": evses, "last_updated": max(loc.last_updated, evse.last_updated)}
-    )
-    _save(conn, pk, partner_id, new)
-    return new
+    old = _stored(conn, [key])[key]
+    _write(conn, partner_id, crawl_id, [_Item(old.pk, key, loc, epoch_ms(loc.last_updated), old)])
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -405,8 +329,8 @@ def get_location(
     conn: sqlite3.Connection, country_code: str, party_id: str, location_id: str
 ) -> Location | None:
     """The full Location as last received (with every EVSE, REMOVED ones included)."""
-    found = _load(conn, country_code, party_id, location_id)
-    return found[2] if found else None
+    found = load_location(conn, country_code, party_id, location_id)
+    return found[1] if found else None
 
 
 def count_locations(conn: sqlite3.Connection, partner_id: int | None = None) -> int:
@@ -430,11 +354,15 @@ class PartyCount:
 
 
 def count_by_party(conn: sqlite3.Connection, partner_id: int | None = None) -> list[PartyCount]:
-    where, args = ("WHERE partner_id = ?", (partner_id,)) if partner_id is not None else ("", ())
+    """Per owner: stored, searchable, EVSEs. Reads every row (~0.25 s at 300,000): call it
+    from a worker. (Rows in table order: the key index would visit them at random, 4x slower.)"""
+    source: str = "locations NOT INDEXED"
+    args: tuple[int, ...] = ()
+    if partner_id is not None:
+        source, args = "locations WHERE partner_id = ?", (partner_id,)
     rows = conn.execute(
         f"""SELECT country_code, party_id, count(*), sum(visible), sum(evses_total)
-            FROM locations {where} GROUP BY country_code, party_id
-            ORDER BY country_code, party_id""",
+            FROM {source} GROUP BY country_code, party_id ORDER BY country_code, party_id""",
         args,
     )
     return [PartyCount(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -53,11 +53,11 @@ MIGRATIONS: list[list[str]] = [
         # count only EVSEs whose status is not REMOVED.
         """
         CREATE TABLE locations (
-            pk INTEGER PRIMARY KEY,            -- rowid shared with location_fts and location_geo
+            pk INTEGER PRIMARY KEY,            -- shared by location_facets, _fts, _geo, _json
             country_code TEXT NOT NULL,
             party_id TEXT NOT NULL,
             id TEXT NOT NULL,
-            partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+            partner_id INTEGER NOT NULL,       -- partners.id (trigger below, not a foreign key)
             crawl_id INTEGER,                  -- sync_state.crawl_id current when last written
             last_updated INTEGER NOT NULL,     -- epoch milliseconds (the JSON has the text)
             publish INTEGER NOT NULL,
@@ -72,34 +72,40 @@ MIGRATIONS: list[list[str]] = [
             longitude REAL NOT NULL,
             time_zone TEXT NOT NULL,
             sort_key TEXT NOT NULL,            -- name (else address) folded: no case, no accents
-            evses_total INTEGER NOT NULL,
-            evses_available INTEGER NOT NULL,
-            max_kw REAL NOT NULL,              -- the fastest connector
-            max_kw_available REAL NOT NULL,    -- ... on an AVAILABLE EVSE (0: none available)
-            max_kw_ac REAL NOT NULL,           -- the fastest AC connector (0: no AC)
-            max_kw_ac_available REAL NOT NULL,
-            max_kw_dc REAL NOT NULL,
-            max_kw_dc_available REAL NOT NULL,
-            standards INTEGER NOT NULL,        -- bit set of connector standards
-            standards_available INTEGER NOT NULL,
-            facilities INTEGER NOT NULL,       -- bit set of Facility
-            hours_id INTEGER,                  -- opening_hours.id; NULL = open 24/7
+            evses_total INTEGER NOT NULL,      -- EVSEs not REMOVED
             tariff_ids TEXT,                   -- ' T1 T2 ': the connectors' tariffs (owner's)
-            energy_price REAL,                 -- cheapest energy price per kWh incl. VAT
-            price_currency TEXT,
+            text_crc INTEGER,                  -- crc32 of what location_fts holds for it
             UNIQUE (country_code, party_id, id)
         )
         """,
         "CREATE INDEX locations_partner ON locations(partner_id)",
         "CREATE INDEX locations_operator ON locations(operator_name COLLATE NOCASE)",
         "CREATE INDEX locations_by_name ON locations(sort_key) WHERE visible = 1",
-        # Covers every column a search without text or point filters on, so counting never
-        # reads the wide rows; led by max_kw_available so "available, at least N kW" is a range.
+        # What search filters on, one narrow row per visible location only (rows are appended
+        # in pk order, so bulk writes stay sequential, and a full scan stays short). Powers are
+        # integer watts of the fastest connector on EVSEs not REMOVED; *_available: on an
+        # AVAILABLE EVSE. NULL = no such connector (no AC at all, nothing available...).
         """
-        CREATE INDEX locations_facets ON locations(max_kw_available, evses_available, max_kw,
-            max_kw_ac, max_kw_ac_available, max_kw_dc, max_kw_dc_available, standards_available,
-            standards, facilities, energy_price, hours_id, partner_id) WHERE visible = 1
+        CREATE TABLE location_facets (
+            pk INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL,
+            evses_available INTEGER NOT NULL,
+            max_w INTEGER NOT NULL,
+            max_w_available INTEGER,
+            max_w_ac INTEGER,
+            max_w_ac_available INTEGER,
+            max_w_dc INTEGER,
+            max_w_dc_available INTEGER,
+            standards INTEGER NOT NULL,        -- bit set of connector standards
+            standards_available INTEGER NOT NULL,
+            facilities INTEGER NOT NULL,       -- bit set of Facility
+            hours_id INTEGER,                  -- opening_hours.id; NULL = open 24/7
+            energy_price REAL,                 -- cheapest energy price per kWh incl. VAT
+            price_currency TEXT
+        )
         """,
+        # "Available, at least N kW" as a range; few distinct values, so inserts stay local.
+        "CREATE INDEX location_facets_available ON location_facets(max_w_available)",
         # The Location as last received (EVSEs and connectors inside), kept apart so that the
         # rows search reads stay small.
         """
@@ -162,14 +168,23 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX location_hours_exceptions_location ON location_hours_exceptions(location_pk)",
         # Text and map search over visible locations only (rowid/id = locations.pk). detail=column
         # keeps column filters (relevance tiers) without token positions; the 3-character prefix
-        # index serves EVSE-id prefixes ("E00"), which would otherwise walk every EVSE id.
+        # index serves EVSE-id prefixes ("E00"), which would otherwise walk every EVSE id. No
+        # bm25 ranking (see search.py), so no per-column sizes to keep either.
         """
         CREATE VIRTUAL TABLE location_fts USING fts5(
             name, address, city, postal_code, operator, evse_ids,
-            tokenize = 'unicode61 remove_diacritics 2', prefix = '3', detail = column
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '3', detail = column,
+            columnsize = 0
         )
         """,
-        "CREATE VIRTUAL TABLE location_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+        # Each location as a point on the unit sphere (x, y, z in 1e-9): a search circle's
+        # bounding box is then a plain cube (no antimeridian or pole cases) and the distance is
+        # arithmetic on the box's own columns (chord -> great circle), no trigonometry per row.
+        """
+        CREATE VIRTUAL TABLE location_geo USING rtree_i32(
+            id, min_x, max_x, min_y, max_y, min_z, max_z
+        )
+        """,
         """
         CREATE TABLE tariffs (
             pk INTEGER PRIMARY KEY,
@@ -191,39 +206,50 @@ MIGRATIONS: list[list[str]] = [
         # (Tariffs are few and change rarely; scanning the owner's locations is cheap enough.)
         """
         CREATE TRIGGER tariffs_price_insert AFTER INSERT ON tariffs BEGIN
-            UPDATE locations SET (energy_price, price_currency) = (
-                SELECT min(t.energy_price), t.currency FROM tariffs t
-                WHERE t.country_code = locations.country_code AND t.party_id = locations.party_id
-                  AND instr(locations.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL)
-            WHERE country_code = new.country_code AND party_id = new.party_id
-              AND instr(tariff_ids, ' ' || new.id || ' ');
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = new.country_code
+                AND party_id = new.party_id AND instr(tariff_ids, ' ' || new.id || ' '));
         END
         """,
         """
         CREATE TRIGGER tariffs_price_update AFTER UPDATE OF energy_price, currency ON tariffs
         WHEN old.energy_price IS NOT new.energy_price OR old.currency IS NOT new.currency BEGIN
-            UPDATE locations SET (energy_price, price_currency) = (
-                SELECT min(t.energy_price), t.currency FROM tariffs t
-                WHERE t.country_code = locations.country_code AND t.party_id = locations.party_id
-                  AND instr(locations.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL)
-            WHERE country_code = new.country_code AND party_id = new.party_id
-              AND instr(tariff_ids, ' ' || new.id || ' ');
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = new.country_code
+                AND party_id = new.party_id AND instr(tariff_ids, ' ' || new.id || ' '));
         END
         """,
         """
         CREATE TRIGGER tariffs_price_delete AFTER DELETE ON tariffs BEGIN
-            UPDATE locations SET (energy_price, price_currency) = (
-                SELECT min(t.energy_price), t.currency FROM tariffs t
-                WHERE t.country_code = locations.country_code AND t.party_id = locations.party_id
-                  AND instr(locations.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL)
-            WHERE country_code = old.country_code AND party_id = old.party_id
-              AND instr(tariff_ids, ' ' || old.id || ' ');
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = old.country_code
+                AND party_id = old.party_id AND instr(tariff_ids, ' ' || old.id || ' '));
+        END
+        """,
+        # A partner's roaming data goes with it. (A trigger, not a foreign key: checking the key
+        # on each of a full sync's inserts costs more than all of the partner index.)
+        """
+        CREATE TRIGGER partners_roaming_data AFTER DELETE ON partners BEGIN
+            DELETE FROM locations WHERE partner_id = old.id;
         END
         """,
         # Whatever removes a location (its partner's deletion, a purge) removes what hangs on it.
         """
         CREATE TRIGGER locations_cleanup AFTER DELETE ON locations BEGIN
             DELETE FROM location_json WHERE pk = old.pk;
+            DELETE FROM location_facets WHERE pk = old.pk;
             DELETE FROM evses WHERE location_pk = old.pk;
             DELETE FROM connectors WHERE location_pk = old.pk;
             DELETE FROM location_hours_exceptions WHERE location_pk = old.pk;
@@ -290,5 +316,197 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
         "CREATE INDEX tokens_last_updated ON tokens(last_updated)",
+    ],
+    # 4: charging: sessions (their charging periods apart, so a PATCH appends rows), CDRs,
+    # commands, real-time authorisations, token pushes and policies, push rejection counters,
+    # and the OCPI message log. Times are epoch milliseconds (the JSON keeps the text). Rows
+    # keep a partner's history when the partner goes (partner_id set NULL, not deleted).
+    [
+        """
+        CREATE TABLE sessions (
+            pk INTEGER PRIMARY KEY,
+            country_code TEXT NOT NULL,        -- the owner CPO, upper case
+            party_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            partner_id INTEGER REFERENCES partners(id) ON DELETE SET NULL,  -- pushed/pulled by
+            status TEXT NOT NULL,
+            location_id TEXT NOT NULL,
+            evse_uid TEXT NOT NULL,
+            connector_id TEXT NOT NULL,
+            token_uid TEXT NOT NULL,
+            token_type TEXT NOT NULL,
+            contract_id TEXT NOT NULL,
+            authorization_reference TEXT,
+            start_date_time INTEGER NOT NULL,
+            end_date_time INTEGER,
+            kwh REAL NOT NULL,
+            currency TEXT NOT NULL,
+            total_cost_excl REAL,
+            total_cost_incl REAL,
+            last_updated INTEGER NOT NULL,     -- the CPO's: the latest wins
+            received_at INTEGER NOT NULL,      -- ours: when it was last applied
+            data TEXT NOT NULL,                -- the Session as held, without charging_periods
+            UNIQUE (country_code, party_id, id)
+        )
+        """,
+        "CREATE INDEX sessions_authorization ON sessions(authorization_reference)",
+        "CREATE INDEX sessions_start ON sessions(start_date_time)",
+        "CREATE INDEX sessions_partner ON sessions(partner_id, last_updated)",
+        """
+        CREATE TABLE session_periods (
+            session_pk INTEGER NOT NULL REFERENCES sessions(pk) ON DELETE CASCADE,
+            start_date_time INTEGER NOT NULL,  -- a period is identified by its start
+            data TEXT NOT NULL,
+            PRIMARY KEY (session_pk, start_date_time)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE cdrs (
+            pk INTEGER PRIMARY KEY,
+            country_code TEXT NOT NULL,
+            party_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            partner_id INTEGER REFERENCES partners(id) ON DELETE SET NULL,
+            session_id TEXT,
+            authorization_reference TEXT,
+            location_id TEXT NOT NULL,
+            evse_uid TEXT NOT NULL,
+            token_uid TEXT NOT NULL,
+            contract_id TEXT NOT NULL,
+            start_date_time INTEGER NOT NULL,
+            end_date_time INTEGER NOT NULL,
+            total_energy REAL NOT NULL,
+            total_time REAL NOT NULL,
+            currency TEXT NOT NULL,
+            total_cost_excl REAL NOT NULL,
+            total_cost_incl REAL,
+            credit INTEGER NOT NULL DEFAULT 0,
+            credit_reference_id TEXT,
+            last_updated INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            UNIQUE (country_code, party_id, id)
+        )
+        """,
+        "CREATE INDEX cdrs_session ON cdrs(country_code, party_id, session_id)",
+        "CREATE INDEX cdrs_partner ON cdrs(partner_id, last_updated)",
+        # Commands we sent; id is the uuid at the end of the response_url we gave.
+        """
+        CREATE TABLE commands (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            partner_id INTEGER REFERENCES partners(id) ON DELETE SET NULL,
+            country_code TEXT NOT NULL,        -- the CPO addressed
+            party_id TEXT NOT NULL,
+            location_id TEXT,
+            evse_uid TEXT,
+            connector_id TEXT,
+            token_uid TEXT,
+            token_type TEXT,
+            authorization_reference TEXT,
+            session_id TEXT,                   -- STOP_SESSION's, or the session a start led to
+            state TEXT NOT NULL,               -- SENDING WAITING DONE FAILED TIMED_OUT ERROR
+            response TEXT,
+            response_message TEXT,
+            timeout_s INTEGER,
+            result TEXT,
+            result_message TEXT,
+            error TEXT,
+            error_code INTEGER,
+            created_at INTEGER NOT NULL,
+            answered_at INTEGER,
+            deadline INTEGER,                  -- no result by then: TIMED_OUT
+            result_at INTEGER
+        )
+        """,
+        "CREATE INDEX commands_state ON commands(state)",
+        "CREATE INDEX commands_authorization ON commands(authorization_reference)",
+        "CREATE INDEX commands_session ON commands(country_code, party_id, session_id)",
+        # Real-time authorisations we answered (the reference is what the session carries).
+        """
+        CREATE TABLE authorizations (
+            reference TEXT PRIMARY KEY,
+            partner_id INTEGER REFERENCES partners(id) ON DELETE SET NULL,
+            requested_by TEXT,                 -- 'CC*PID' from OCPI-from, when sent
+            token_uid TEXT NOT NULL,
+            token_type TEXT NOT NULL,
+            contract_id TEXT NOT NULL,
+            location_id TEXT,
+            evse_uids TEXT,                    -- JSON list
+            allowed TEXT NOT NULL,
+            at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX authorizations_token ON authorizations(token_uid, at)",
+        # Limits on a token beyond valid/blocked (real-time authorisation answers from them).
+        """
+        CREATE TABLE token_policies (
+            country_code TEXT NOT NULL,
+            party_id TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            expires_at INTEGER,                -- EXPIRED from then on
+            no_credit INTEGER NOT NULL DEFAULT 0,  -- NO_CREDIT
+            allowed_cpos TEXT,                 -- JSON ['DE*VOL', ...]; others: NOT_ALLOWED
+            PRIMARY KEY (country_code, party_id, uid)
+        )
+        """,
+        # The last push of each token to each partner (PUT until one succeeded, then PATCH).
+        """
+        CREATE TABLE token_pushes (
+            partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+            country_code TEXT NOT NULL,
+            party_id TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            delivered INTEGER NOT NULL DEFAULT 0,  -- a PUT succeeded once: the partner has it
+            method TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            valid INTEGER NOT NULL,            -- what the push said
+            error TEXT,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (partner_id, country_code, party_id, uid)
+        )
+        """,
+        # Pushes we refused (malformed, another party's object, unknown target), per partner.
+        """
+        CREATE TABLE push_rejections (
+            partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+            module TEXT NOT NULL,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            last_status_code INTEGER,
+            last_reason TEXT,
+            last_at INTEGER,
+            PRIMARY KEY (partner_id, module)
+        )
+        """,
+        # Every OCPI request in and out. Credentials tokens are never stored: no headers, and
+        # every "token": "..." string of a body is redacted before it gets here.
+        """
+        CREATE TABLE ocpi_messages (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            partner_id INTEGER,                -- no foreign key: the log outlives partners
+            partner TEXT,
+            method TEXT NOT NULL,
+            url TEXT NOT NULL,
+            http_status INTEGER,               -- NULL: no answer (transport error)
+            status_code INTEGER,               -- the OCPI envelope's, when there is one
+            request_id TEXT,
+            correlation_id TEXT,
+            session_id TEXT,                   -- links for the support console's timeline
+            authorization_reference TEXT,
+            command_id TEXT,
+            duration_ms REAL,
+            error TEXT,
+            request_body TEXT,
+            response_body TEXT
+        )
+        """,
+        "CREATE INDEX ocpi_messages_at ON ocpi_messages(at)",
+        "CREATE INDEX ocpi_messages_session ON ocpi_messages(session_id) WHERE session_id IS NOT NULL",
+        """CREATE INDEX ocpi_messages_authorization ON ocpi_messages(authorization_reference)
+           WHERE authorization_reference IS NOT NULL""",
+        "CREATE INDEX ocpi_messages_command ON ocpi_messages(command_id) WHERE command_id IS NOT NULL",
+        "CREATE INDEX ocpi_messages_correlation ON ocpi_messages(correlation_id)",
     ],
 ]

@@ -1,31 +1,27 @@
 """Station search over the stored locations, on SQLite's own indexes.
 
-Text: FTS5 (prefix per word, accents ignored), ranked by bm25 then name. Near a point: the
-R*Tree gives the bounding box, exact haversine orders the candidates; without a radius the box
-grows until it holds a page. Filters are tests on columns derived at write time
-(location_index.py); a location is only matched through EVSEs that are not REMOVED, and only
-published locations with such an EVSE are searched at all (the FTS and R*Tree tables hold
-nothing else).
+Text: FTS5 (every word a prefix, accents ignored), relevance in tiers then name. Near a point:
+the R*Tree gives the bounding box, exact haversine orders those candidates only; without a
+radius the box grows until it holds the page. Filters test ``location_facets``, narrow columns
+derived at write time (location_index.py). A location is matched only through EVSEs that are not
+REMOVED, and only published locations with such an EVSE are searchable at all: the facets,
+FTS and R*Tree tables hold nothing else.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .location_index import (
-    CONNECTOR_STANDARDS,
-    FACILITY_BIT,
-    STANDARD_BIT,
-    minute_of_week,
-    names_of,
-)
+from .location_index import CONNECTOR_STANDARDS, names_of, unit_vector
+from .search_filters import Plan, plan_filters
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
@@ -38,7 +34,7 @@ _WORD = re.compile(r"[^\W_]+")
 class SearchQuery:
     text: str = ""
     near: tuple[float, float] | None = None  # (latitude, longitude)
-    radius_km: float | None = None  # None with `near`: nearest first, anywhere
+    radius_km: float | None = None  # with `near`: a hard limit; None: grow until a page is found
     connectors: Sequence[str] = ()  # ConnectorType values; any of them
     min_kw: float | None = None
     power_type: str | None = None  # "AC" or "DC" (or a PowerType value)
@@ -89,9 +85,10 @@ class StationHit:
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     hits: list[StationHit]
-    total: int
+    total: int  # with `near`: the matches within radius_km
     offset: int
     limit: int
+    radius_km: float | None = None  # with `near`: the circle searched (grown when none given)
 
     @property
     def has_more(self) -> bool:
@@ -100,9 +97,10 @@ class SearchPage:
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(
-        math.radians(lon2 - lon1) / 2
-    ) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
@@ -112,124 +110,9 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
-def _bbox_sql(lat: float, lon: float, radius_km: float, params: dict[str, Any]) -> str:
-    """Ids in the R*Tree inside the box around the circle (split at the antimeridian)."""
-    angle = radius_km / EARTH_RADIUS_KM
-    dlat = math.degrees(angle)
-    params.update(lat0=lat - dlat, lat1=lat + dlat)
-    box = "SELECT id FROM location_geo WHERE min_lat <= :lat1 AND max_lat >= :lat0"
-    s = math.sin(angle) / max(math.cos(math.radians(lat)), 1e-12)
-    if lat + dlat >= 90 or lat - dlat <= -90 or angle >= math.pi / 2 or s >= 1:
-        return box  # a pole is inside: every longitude
-    dlon = math.degrees(math.asin(s))
-    lon0, lon1 = lon - dlon, lon + dlon
-    ranges = [(lon0, lon1)]
-    if lon0 < -180:
-        ranges = [(lon0 + 360, 180.0), (-180.0, lon1)]
-    elif lon1 > 180:
-        ranges = [(lon0, 180.0), (-180.0, lon1 - 360)]
-    parts = []
-    for n, (a, b) in enumerate(ranges):
-        params[f"lon0_{n}"], params[f"lon1_{n}"] = a, b
-        parts.append(f"{box} AND min_lon <= :lon1_{n} AND max_lon >= :lon0_{n}")
-    return " UNION ALL ".join(parts)
-
-
-def _power_kind(value: str) -> str:
-    kind = value.upper()
-    if kind == "DC":
-        return "dc"
-    if kind == "AC" or kind.startswith("AC_"):
-        return "ac"
-    raise ValueError(f"unknown power type {value!r} (AC or DC)")
-
-
-def _filters(
-    conn: sqlite3.Connection, q: SearchQuery, params: dict[str, Any]
-) -> tuple[list[str], bool]:
-    """Conditions on ``locations l``, and whether locations_facets covers them all."""
-    where = ["l.visible = 1"]
-    covered = True
-    avail = "_available" if q.available_only else ""
-    if q.available_only:
-        where.append("l.evses_available > 0")
-    kind = _power_kind(q.power_type) if q.power_type else None
-    min_kw = q.min_kw or 0.0
-    if kind or min_kw:
-        # Per-kind maxima make "DC, at least 50 kW" exact without looking at connectors.
-        column = f"l.max_kw_{kind}{avail}" if kind else f"l.max_kw{avail}"
-        params["min_kw"] = min_kw
-        where.append(f"{column} >= :min_kw" if min_kw else f"{column} > 0")
-    if q.connectors:
-        names = sorted({str(c) for c in q.connectors})
-        unknown = [name for name in names if name not in STANDARD_BIT]
-        if unknown:
-            raise ValueError(f"unknown connector standard(s): {', '.join(unknown)}")
-        params["standards"] = sum(STANDARD_BIT[name] for name in names)
-        where.append(f"(l.standards{avail} & :standards) != 0")
-        if kind or min_kw:
-            # Both must hold for one connector: a 22 kW Type 2 beside a 150 kW CCS is no
-            # 150 kW Type 2. Only this combination needs the connector rows.
-            params.update({f"std{i}": name for i, name in enumerate(names)})
-            conds = [
-                "c.evse_status = 'AVAILABLE'" if q.available_only else "c.evse_status != 'REMOVED'",
-                f"c.standard IN ({', '.join(f':std{i}' for i in range(len(names)))})",
-            ]
-            if min_kw:
-                conds.append("c.max_kw >= :min_kw")
-            if kind:
-                conds.append("c.power_type = 'DC'" if kind == "dc" else "c.power_type != 'DC'")
-            where.append(
-                f"EXISTS (SELECT 1 FROM connectors c WHERE c.location_pk = l.pk AND {' AND '.join(conds)})"
-            )
-    if q.operator:
-        params["operator"] = q.operator.strip()
-        where.append("l.operator_name = :operator COLLATE NOCASE")
-        covered = False
-    if q.party:
-        cc, pid = q.party.split("*", 1) if isinstance(q.party, str) else q.party
-        params.update(cc=cc.strip().upper(), pid=pid.strip().upper())
-        where.append("l.country_code = :cc AND l.party_id = :pid")
-        covered = False
-    if q.partner_id is not None:
-        params["partner_id"] = q.partner_id
-        where.append("l.partner_id = :partner_id")
-    if q.facilities:
-        unknown = [f for f in q.facilities if str(f) not in FACILITY_BIT]
-        if unknown:
-            raise ValueError(f"unknown facilities: {', '.join(map(str, unknown))}")
-        params["facilities"] = sum(FACILITY_BIT[str(f)] for f in set(q.facilities))
-        where.append("(l.facilities & :facilities) = :facilities")
-    if q.max_price is not None:
-        params["max_price"] = q.max_price
-        where.append("l.energy_price <= :max_price")  # unknown prices do not qualify
-    if q.open_now:
-        where.append(_open_now_sql(conn, q.now, params))
-    return where, covered
-
-
-def _open_now_sql(conn: sqlite3.Connection, now: datetime | None, params: dict[str, Any]) -> str:
-    if now is None:
-        raise ValueError("open_now needs `now` (the caller's clock)")
-    zones = [r[0] for r in conn.execute("SELECT DISTINCT time_zone FROM opening_hours")]
-    params["zones"] = json.dumps({z: minute_of_week(now, z) for z in zones})
-    params["now_s"] = int(now.timestamp())
-    exception = (
-        "SELECT location_pk FROM location_hours_exceptions"
-        " WHERE opening = {} AND end_at > :now_s AND begin_at <= :now_s"
-    )
-    # Closings win over everything; else 24/7 (no hours_id), regular hours, or an opening.
-    return f"""(l.pk NOT IN ({exception.format(0)}) AND (l.hours_id IS NULL
-        OR l.hours_id IN (SELECT p.hours_id FROM json_each(:zones) z
-            JOIN opening_hours h ON h.time_zone = z.key
-            JOIN opening_hours_periods p ON p.hours_id = h.id
-            WHERE p.begin_minute <= z.value AND p.end_minute > z.value)
-        OR l.pk IN ({exception.format(1)})))"""
-
-
 _HIT_COLUMNS = """l.pk, l.country_code, l.party_id, l.id, l.name, l.address, l.city, l.postal_code,
-    l.operator_name, l.latitude, l.longitude, l.evses_available, l.evses_total, l.max_kw,
-    l.standards, l.max_kw_ac, l.max_kw_dc, l.energy_price, l.price_currency"""
+    l.operator_name, l.latitude, l.longitude, f.evses_available, l.evses_total, f.max_w,
+    f.standards, f.max_w_ac, f.max_w_dc, f.energy_price, f.price_currency"""
 
 
 def _hits(
@@ -239,19 +122,28 @@ def _hits(
     if not pks:
         return []
     rows = conn.execute(
-        f"SELECT {_HIT_COLUMNS} FROM json_each(?) j JOIN locations l ON l.pk = j.value"
-        " ORDER BY j.key",
+        f"""SELECT {_HIT_COLUMNS} FROM json_each(?) j CROSS JOIN locations l ON l.pk = j.value
+            CROSS JOIN location_facets f ON f.pk = l.pk ORDER BY j.key""",
         (json.dumps(pks),),
     )
     return [
         StationHit(
-            *r[1:11],
+            country_code=r[1],
+            party_id=r[2],
+            id=r[3],
+            name=r[4],
+            address=r[5],
+            city=r[6],
+            postal_code=r[7],
+            operator=r[8],
+            latitude=r[9],
+            longitude=r[10],
             distance_km=distances[r[0]] if distances is not None else None,
             evses_available=r[11],
             evses_total=r[12],
-            max_kw=r[13],
+            max_kw=r[13] / 1000,
             connectors=names_of(r[14], CONNECTOR_STANDARDS),
-            power_types=tuple(name for kw, name in ((r[15], "AC"), (r[16], "DC")) if kw),
+            power_types=tuple(name for w, name in ((r[15], "AC"), (r[16], "DC")) if w is not None),
             energy_price=r[17],
             currency=r[18],
         )
@@ -266,127 +158,231 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     """
     offset = max(0, query.offset)
     limit = min(max(1, query.limit), MAX_LIMIT)
-    params: dict[str, Any] = {}
-    where, covered = _filters(conn, query, params)
+    plan = plan_filters(conn, query)
     match = fts_query(query.text)
-    if match:
-        params["match"] = match
     if query.near:
-        pks, distances, total = _near(conn, query, where, covered, params, offset, limit)
-        return SearchPage(_hits(conn, pks, distances), total, offset, limit)
-    total = _count(conn, where, covered, params)
+        pks, distances, radius, total = _near(
+            conn, query.near, query.radius_km, plan, match, offset, limit
+        )
+        return SearchPage(_hits(conn, pks, distances), total, offset, limit, radius)
+    total = _count(conn, plan, match)
     if total <= offset:
-        return SearchPage([], total, offset, limit)
-    params.update(limit=limit, offset=offset)
-    if match:
-        pks = _text_page(conn, where, params)
+        pks = []
+    elif match:
+        pks = _text_page(conn, plan, match, total, offset, limit)
     else:
-        pks = _filtered_page(conn, where, covered, params, total)
+        pks = _by_name(conn, plan, None, total, offset, limit)
     return SearchPage(_hits(conn, pks), total, offset, limit)
 
 
-def _source(where: list[str], covered: bool, params: dict[str, Any]) -> str:
-    """FROM clause: FTS drives when there is text, else the covering index if it suffices."""
-    if "match" in params:
-        return "location_fts JOIN locations l ON l.pk = location_fts.rowid"
-    return "locations l INDEXED BY locations_facets" if covered else "locations l"
-
-
-def _conditions(where: list[str], params: dict[str, Any]) -> str:
-    conds = ["location_fts MATCH :match", *where] if "match" in params else where
-    return " AND ".join(conds)
-
-
-def _count(
-    conn: sqlite3.Connection, where: list[str], covered: bool, params: dict[str, Any]
-) -> int:
-    if "match" in params and len(where) == 1:  # only `visible`: the FTS table holds no other
-        sql = "SELECT count(*) FROM location_fts WHERE location_fts MATCH :match"
+def _count(conn: sqlite3.Connection, plan: Plan, match: str | None) -> int:
+    """Matches of the FTS expression ``match`` (None: all) and the filters."""
+    params = dict(plan.params, match=match)
+    if match is None:
+        source = (
+            "locations l CROSS JOIN location_facets f ON f.pk = l.pk"
+            if plan.location
+            else "location_facets f"
+        )
+        conds = plan.conditions()
     else:
-        sql = f"SELECT count(*) FROM {_source(where, covered, params)} WHERE {_conditions(where, params)}"
-    return int(conn.execute(sql, params).fetchone()[0])
+        source = "location_fts"
+        if plan.filtered:
+            source += " CROSS JOIN location_facets f ON f.pk = location_fts.rowid"
+        if plan.location:
+            source += " CROSS JOIN locations l ON l.pk = f.pk"
+        conds = plan.conditions("location_fts MATCH :match")
+    # No WHERE at all lets SQLite count b-tree pages instead of rows.
+    return int(conn.execute(f"SELECT count(*) FROM {source} {_where(conds)}", params).fetchone()[0])
 
 
-def _text_page(conn: sqlite3.Connection, where: list[str], params: dict[str, Any]) -> list[int]:
-    """Relevance in tiers from FTS column filters: all words in the name, then all in the
-    name/address/city/postal code/operator, then the rest (EVSE ids); then by name. (bm25 costs
-    ~6 us per match, too much for a prefix as short as "a".)"""
-    params["in_name"] = f"{{name}} : ({params['match']})"
-    params["in_place"] = f"{{name address city postal_code operator}} : ({params['match']})"
-    tier = "SELECT rowid FROM location_fts WHERE location_fts MATCH :{}"
-    sql = f"""SELECT l.pk FROM {_source(where, False, params)} WHERE {_conditions(where, params)}
-        ORDER BY l.pk IN ({tier.format("in_name")}) DESC, l.pk IN ({tier.format("in_place")}) DESC,
-            l.sort_key, l.pk LIMIT :limit OFFSET :offset"""
-    return [r[0] for r in conn.execute(sql, params)]
-
-
-WALK_BUDGET = 20_000  # rows we are ready to test while walking the name index for one page
-
-
-def _filtered_page(
-    conn: sqlite3.Connection, where: list[str], covered: bool, params: dict[str, Any], total: int
+def _text_page(
+    conn: sqlite3.Connection, plan: Plan, match: str, total: int, offset: int, limit: int
 ) -> list[int]:
-    """Walk the name index while matches are dense; sort the few matches when they are rare."""
-    rows = int(conn.execute("SELECT coalesce(max(pk), 0) FROM locations").fetchone()[0])
-    conds = _conditions(where, params)
-    if (params["offset"] + params["limit"]) * rows <= WALK_BUDGET * total:
-        sql = f"""SELECT l.pk FROM locations l INDEXED BY locations_by_name WHERE {conds}
-            ORDER BY l.sort_key, l.pk LIMIT :limit OFFSET :offset"""
+    """Relevance in two tiers from FTS column filters: every word in the name first, then the
+    other matches (address, city, postal code, operator, EVSE ids); by name within a tier.
+    (bm25 would cost ~6 us for every match, too much for a prefix as short as "a".)"""
+    in_name = f"{{name}} : ({match})"
+    named = _count(conn, plan, in_name)
+    # Name matches cluster in name order (they share a word): sort them, never walk.
+    pks = _by_name(conn, plan, in_name, named, offset, limit, may_walk=False)
+    if len(pks) < limit and total > named:
+        rest = f"({match}) NOT ({in_name})"
+        pks += _by_name(conn, plan, rest, total - named, max(0, offset - named), limit - len(pks))
+    return pks
+
+
+WALK_ROWS = 4000  # name-index rows we read hoping they hold the page, before sorting instead
+
+
+def _by_name(
+    conn: sqlite3.Connection,
+    plan: Plan,
+    match: str | None,
+    size: int,
+    offset: int,
+    limit: int,
+    *,
+    may_walk: bool = True,
+) -> list[int]:
+    """A page of the ``size`` matches in name order. When matches are dense, the first rows of
+    the name index (read from the index alone) hold the page; else, or if they did not (the
+    matches cluster late in the alphabet), sort the matches themselves."""
+    if size <= offset:
+        return []
+    params = dict(plan.params, match=match, limit=limit, offset=offset, walk=WALK_ROWS)
+    visible = int(conn.execute("SELECT coalesce(max(pk), 1) FROM location_facets").fetchone()[0])
+    if may_walk and WALK_ROWS * size >= 2 * (offset + limit) * visible:
+        source = """(SELECT l.pk AS pk, l.sort_key AS sort_key FROM locations l
+            INDEXED BY locations_by_name WHERE l.visible = 1 ORDER BY l.sort_key, l.pk
+            LIMIT :walk) w"""
+        if plan.facets:
+            source += " CROSS JOIN location_facets f ON f.pk = w.pk"
+        if plan.location:
+            source += " CROSS JOIN locations l ON l.pk = w.pk"
+        conds = plan.conditions()
+        if match:
+            conds.append("w.pk IN (SELECT rowid FROM location_fts WHERE location_fts MATCH :match)")
+        sql = f"""SELECT w.pk FROM {source} {_where(conds)}
+            ORDER BY w.sort_key, w.pk LIMIT :limit OFFSET :offset"""
+        pks = [r[0] for r in conn.execute(sql, params)]
+        if len(pks) >= min(limit, size - offset):
+            return pks
+    if match:
+        source = "location_fts CROSS JOIN locations l ON l.pk = location_fts.rowid"
+        if plan.facets:
+            source += " CROSS JOIN location_facets f ON f.pk = l.pk"
+        conds = plan.conditions("location_fts MATCH :match")
     else:
-        sql = f"""SELECT o.pk FROM locations o WHERE o.pk IN (SELECT l.pk FROM
-            {_source(where, covered, params)} WHERE {conds})
-            ORDER BY o.sort_key, o.pk LIMIT :limit OFFSET :offset"""
+        tables = ("locations l", "location_facets f")
+        source = " CROSS JOIN ".join(tables if plan.location else tables[::-1]) + " ON f.pk = l.pk"
+        conds = plan.conditions()
+    sql = f"""SELECT l.pk FROM {source} {_where(conds)}
+        ORDER BY l.sort_key, l.pk LIMIT :limit OFFSET :offset"""
     return [r[0] for r in conn.execute(sql, params)]
+
+
+def _where(conds: list[str]) -> str:
+    return f"WHERE {' AND '.join(conds)}" if conds else ""
+
+
+# Few enough matches anywhere to measure the distance to each (~3.5 us apiece) rather than
+# grow a box over the map; a word's matches are often far away, hence the higher bound.
+FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 10_000
 
 
 def _near(
     conn: sqlite3.Connection,
-    query: SearchQuery,
-    where: list[str],
-    covered: bool,
-    params: dict[str, Any],
+    near: tuple[float, float],
+    radius_km: float | None,
+    plan: Plan,
+    match: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[int], dict[int, float], int]:
-    """Page of pks by distance: the R*Tree box gives candidates, haversine orders them."""
-    assert query.near is not None
-    lat, lon = query.near
-    if query.radius_km is not None:
-        found = _within(conn, where, params, lat, lon, max(0.0, query.radius_km))
-        total = len(found)
-    else:  # nearest first, anywhere: grow the box until it holds the page
-        total = _count(conn, where, covered, params)
-        need = min(total, offset + limit)
+) -> tuple[list[int], dict[int, float], float, int]:
+    """Page of pks by distance, the radius searched and the matches within it.
+
+    The R*Tree box gives candidates, exact distance orders them. Without a radius, the circle
+    grows until it holds the page; when the matches anywhere are few (a rare filter, a rare
+    word, or nothing near), the distance to each of them is measured instead.
+    """
+    lat, lon = near
+    if radius_km is not None:
+        radius = max(0.0, radius_km)
+        found = _within(conn, plan, match, lat, lon, radius)
+    else:
+        need = offset + limit
         radius = FIRST_RADIUS_KM
-        while True:
-            found = _within(conn, where, params, lat, lon, radius)
-            if len(found) >= need or radius >= HALF_CIRCUMFERENCE_KM:
-                break
-            # Matches grow with the area: aim at `need`, at least doubling the radius.
-            grow = 1.3 * math.sqrt(need / len(found)) if found else 4.0
-            radius = min(HALF_CIRCUMFERENCE_KM, radius * max(2.0, min(8.0, grow)))
+        found = _within(conn, plan, match, lat, lon, radius)
+        if len(found) < need:
+            anywhere = _count(conn, plan, match)
+            if anywhere <= (FEW_TEXT_MATCHES if match else FEW_MATCHES):
+                # The same circle as growing would give, from the distances to all matches.
+                every = sorted(_everywhere(conn, plan, match, lat, lon))
+                # (Fewer matches than the page: the whole Earth, as growing would end.)
+                inside = bisect.bisect_right(every, (radius, math.inf))
+                while inside < need and radius < HALF_CIRCUMFERENCE_KM:
+                    radius = _grown(radius, inside, need)
+                    inside = bisect.bisect_right(every, (radius, math.inf))
+                found = every[:inside]
+            while len(found) < need and radius < HALF_CIRCUMFERENCE_KM:
+                radius = _grown(radius, len(found), need)
+                found = _within(conn, plan, match, lat, lon, radius)
     found.sort()
     page = found[offset : offset + limit]
-    return [pk for _, _, pk in page], {pk: d for d, _, pk in page}, total
+    return [pk for _, pk in page], {pk: d for d, pk in page}, radius, len(found)
+
+
+_SQUARED_CHORD = (
+    "(g.min_x - :x) * (g.min_x - :x) + (g.min_y - :y) * (g.min_y - :y)"
+    " + (g.min_z - :z) * (g.min_z - :z)"
+)
+
+
+def _grown(radius: float, found: int, need: int) -> float:
+    """The next circle: matches grow with the area, so aim at ``need``; at least double."""
+    grow = 1.3 * math.sqrt(need / found) if found else 4.0
+    return min(HALF_CIRCUMFERENCE_KM, radius * max(2.0, min(8.0, grow)))
 
 
 def _within(
-    conn: sqlite3.Connection,
-    where: list[str],
-    params: dict[str, Any],
-    lat: float,
-    lon: float,
-    radius: float,
-) -> list[tuple[float, str, int]]:
-    """(distance, sort_key, pk) of the matches within ``radius`` km (box first, then exact)."""
-    box_params = dict(params)
-    conds = [f"l.pk IN ({_bbox_sql(lat, lon, radius, box_params)})", *where]
-    if "match" in params:
-        conds.append("l.pk IN (SELECT rowid FROM location_fts WHERE location_fts MATCH :match)")
-    sql = f"SELECT l.pk, l.latitude, l.longitude, l.sort_key FROM locations l WHERE {' AND '.join(conds)}"
-    found = []
-    for pk, plat, plon, sort_key in conn.execute(sql, box_params):
-        distance = haversine_km(lat, lon, plat, plon)
-        if distance <= radius:
-            found.append((distance, sort_key, pk))
-    return found
+    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, radius: float
+) -> list[tuple[float, int]]:
+    """(distance km, pk) of the matches within ``radius`` km.
+
+    The R*Tree holds unit vectors (see the migration): the cube around the circle gives the
+    candidates, and the squared chord to each, plain arithmetic, is exact and in the order of
+    the haversine distance; only the returned matches get the arcsine.
+    """
+    angle = min(radius / EARTH_RADIUS_KM, math.pi)
+    chord = 2 * math.sin(angle / 2)
+    reach = math.ceil(chord * 1e9) + 1  # the cube's half side, with a rounding margin
+    params = _centre(plan, match, lat, lon)
+    x, y, z = params["x"], params["y"], params["z"]
+    params.update(x0=x - reach, x1=x + reach, y0=y - reach, y1=y + reach, z0=z - reach,
+                  z1=z + reach, chord2=(chord * 1e9) ** 2)  # fmt: skip
+    source = "location_geo g"
+    if plan.filtered:
+        source += " CROSS JOIN location_facets f ON f.pk = g.id"
+    if plan.location:
+        source += " CROSS JOIN locations l ON l.pk = g.id"
+    conds = [
+        "g.min_x >= :x0 AND g.max_x <= :x1 AND g.min_y >= :y0 AND g.max_y <= :y1"
+        " AND g.min_z >= :z0 AND g.max_z <= :z1",
+        f"{_SQUARED_CHORD} <= :chord2",
+        *plan.conditions(),
+    ]
+    if match:
+        # "+": a membership probe, not a way into the R*Tree (which must use the cube).
+        conds.append("+g.id IN (SELECT rowid FROM location_fts WHERE location_fts MATCH :match)")
+    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
+    return _distances(conn.execute(sql, params))
+
+
+def _everywhere(
+    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float
+) -> list[tuple[float, int]]:
+    """(distance km, pk) of every match: the matches drive, each looked up in the R*Tree."""
+    if match:
+        source = "location_fts CROSS JOIN location_geo g ON g.id = location_fts.rowid"
+        if plan.filtered:
+            source += " CROSS JOIN location_facets f ON f.pk = g.id"
+        conds = plan.conditions("location_fts MATCH :match")
+    else:
+        source = "location_facets f CROSS JOIN location_geo g ON g.id = f.pk"
+        conds = plan.conditions()
+    if plan.location:
+        source += " CROSS JOIN locations l ON l.pk = g.id"
+    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} {_where(conds)}"
+    return _distances(conn.execute(sql, _centre(plan, match, lat, lon)))
+
+
+def _centre(plan: Plan, match: str | None, lat: float, lon: float) -> dict[str, Any]:
+    x, y, z = unit_vector(lat, lon)
+    return dict(plan.params, match=match, x=x, y=y, z=z)
+
+
+def _distances(rows: Iterable[tuple[int, int]]) -> list[tuple[float, int]]:
+    """Squared chords (1e-18 units of the unit sphere) to great-circle kilometres."""
+    diameter = 2 * EARTH_RADIUS_KM
+    return [(diameter * math.asin(min(1.0, math.sqrt(c2) / 2e9)), pk) for c2, pk in rows]

@@ -18,7 +18,8 @@ from .sync_state import current_crawl_id
 class UpsertResult:
     inserted: int = 0
     updated: int = 0
-    skipped: int = 0  # not newer than what is stored
+    skipped: int = 0  # older than what is stored: left alone
+    unchanged: int = 0  # the same object again: nothing rewritten
 
     @property
     def written(self) -> int:
@@ -27,7 +28,7 @@ class UpsertResult:
 
 def existing_keys(
     conn: sqlite3.Connection, table: str, keys: list[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], tuple[int, str]]:
+) -> dict[tuple[str, str, str], tuple[int, int]]:
     """(country_code, party_id, id) -> (pk, last_updated) for the keys already stored."""
     if not keys:
         return {}
@@ -35,7 +36,8 @@ def existing_keys(
         f"""SELECT t.pk, t.country_code, t.party_id, t.id, t.last_updated
             FROM json_each(?) j JOIN {table} t
               ON t.country_code = json_extract(j.value, '$[0]')
-             AND t.party_id = json_extract(j.value, '$[1]') AND t.id = json_extract(j.value, '$[2]')""",
+             AND t.party_id = json_extract(j.value, '$[1]')
+             AND t.id = json_extract(j.value, '$[2]')""",
         (json.dumps(keys),),
     )
     return {(r[1], r[2], r[3]): (r[0], r[4]) for r in rows}
@@ -120,5 +122,7 @@ def count_tariffs(conn: sqlite3.Connection, partner_id: int | None = None) -> in
     if partner_id is None:
         return int(conn.execute("SELECT count(*) FROM tariffs").fetchone()[0])
     return int(
-        conn.execute("SELECT count(*) FROM tariffs WHERE partner_id = ?", (partner_id,)).fetchone()[0]
+        conn.execute("SELECT count(*) FROM tariffs WHERE partner_id = ?", (partner_id,)).fetchone()[
+            0
+        ]
     )

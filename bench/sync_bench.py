@@ -1,0 +1,103 @@
+"""Roaming-data benchmark: full sync, incremental sync, peak RSS, search latency.
+
+    .venv/bin/python bench/sync_bench.py --locations 60000
+    .venv/bin/python bench/sync_bench.py --locations 300000
+
+Starts the mock network (``emsp-mock``) as a separate process on a free loopback port, registers
+with its hub, runs a full sync and an incremental sync with nothing changed (status churn off),
+then a fixed mix of searches. Prints the figures; the targets (2-core machine) are: 300,000
+locations fully synced in <= 60 s with peak RSS <= 500 MB; 60,000 in <= 10 s; incremental with
+no changes <= 1 s; search p95 <= 30 ms at 300,000. Peak RSS is this (the eMSP) process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from emsp_tui.config import load_settings  # noqa: E402
+from emsp_tui.demo import start_mock  # noqa: E402
+from emsp_tui.services.node import EmspNode  # noqa: E402
+from emsp_tui.services.sync import SyncService  # noqa: E402
+from emsp_tui.store.search import SearchQuery, search  # noqa: E402
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+QUERIES: list[tuple[str, SearchQuery]] = [
+    ("text 'ber'", SearchQuery(text="ber")),
+    ("text 'frankfurt haupt'", SearchQuery(text="frankfurt haupt")),
+    ("near Berlin", SearchQuery(near=(52.52, 13.405))),
+    ("near Paris, DC >=150 kW", SearchQuery(near=(48.8566, 2.3522), min_kw=150, power_type="DC")),
+    ("near Amsterdam, available", SearchQuery(near=(52.3676, 4.9041), available_only=True)),
+    ("CCS2 + available + 50 kW", SearchQuery(connectors=("IEC_62196_T2_COMBO",), available_only=True, min_kw=50)),
+    ("open now near Lyon", SearchQuery(near=(45.764, 4.8357), open_now=True, now=NOW)),
+    ("max 0.45 EUR/kWh near Köln", SearchQuery(near=(50.9375, 6.9603), max_price=0.45)),
+    ("text 'ams' near Amsterdam", SearchQuery(text="ams", near=(52.3676, 4.9041))),
+    ("operator + facility", SearchQuery(operator="Voltwerk Ladenetz GmbH", facilities=("CAFE",))),
+]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run(locations: int, rounds: int) -> None:
+    mock = start_mock(seed=42, locations=locations, speed=60, extra_args=["--churn", "0"])
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(data_dir=Path(tmp) / "data", config_dir=Path(tmp) / "config")
+            settings.receiver.port = 0
+            async with EmspNode(settings) as node:
+                await node.partners.add(mock.hub_versions_url, mock.token_a, name="hub")
+                sync = SyncService(node)
+                started = time.perf_counter()
+                [full] = await sync.sync_all()
+                full_s = time.perf_counter() - started
+                assert full.ok, full.error
+                stored = sum(m.stored for m in full.modules if m.module == "locations")
+                started = time.perf_counter()
+                [incr] = await sync.sync_all()
+                incr_s = time.perf_counter() - started
+                assert incr.ok, incr.error
+                changed = sum(m.stored for m in incr.modules)
+                latencies: dict[str, list[float]] = {name: [] for name, _ in QUERIES}
+                for _ in range(rounds):
+                    for name, query in QUERIES:
+                        t0 = time.perf_counter()
+                        await node.db.run(search, query)
+                        latencies[name].append((time.perf_counter() - t0) * 1000)
+    finally:
+        mock.stop()
+    every = sorted(x for values in latencies.values() for x in values)
+    p50 = statistics.median(every)
+    p95 = every[int(len(every) * 0.95) - 1]
+    print(f"locations            {locations}")
+    print(f"stored               {stored}")
+    print(f"full sync            {full_s:.1f} s ({stored / full_s:.0f} locations/s)")
+    print(f"incremental (no chg) {incr_s:.2f} s ({changed} objects)")
+    print(f"peak RSS (eMSP)      {peak_rss_mb():.0f} MB")
+    print(f"search p50 / p95     {p50:.1f} / {p95:.1f} ms over {len(every)} searches")
+    for name, values in latencies.items():
+        values.sort()
+        print(f"  {name:32} p50 {statistics.median(values):6.1f}  max {values[-1]:6.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--locations", type=int, default=60000)
+    parser.add_argument("--rounds", type=int, default=20, help="times each search runs")
+    args = parser.parse_args()
+    asyncio.run(run(args.locations, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""What the functional modules share: who is calling, whose objects they may write, reading
+bodies, answering with routing headers, and counting refused pushes.
+
+Object ownership (spec 1.5): the country_code/party_id in a receiver URL must be a CPO
+reachable through the calling partner (for a hub: any CPO behind it, from partner_parties; for a
+CPO: itself), the body's must equal the URL's, and so must the object id. Answers:
+* another party's object: OCPI 2001, HTTP 400 on a write, HTTP 404 on a GET (spec 1.4 allows
+  404 "for a country_code/party_id not registered by the caller"). Never 403: the spec lists no
+  403, and clients (ours included) read 401/403 as "your credentials token was refused".
+* body and URL disagree, a field is missing or invalid, the body is not JSON: 2001, HTTP 400,
+  naming the fields.
+Every refused push is logged and counted per partner and module (``push_rejections``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..ocpi import status
+from ..store.message_log import record_rejection
+from ..store.partners import Partner
+from .auth import identify
+from .context import ReceiverContext
+from .responses import ocpi_response, unauthorized
+
+log = logging.getLogger(__name__)
+
+OWNER_ROLES = frozenset({"CPO"})  # who may own Locations, Sessions and CDRs
+
+# Our functional modules: (module id, interface role, path below /ocpi/2.2.1). The eMSP is the
+# Sender of commands: its module URL is where the CommandResults land (response_url).
+MODULES: list[tuple[str, str, str]] = [
+    ("tokens", "SENDER", "emsp/tokens"),
+    ("sessions", "RECEIVER", "emsp/sessions"),
+    ("cdrs", "RECEIVER", "emsp/cdrs"),
+    ("locations", "RECEIVER", "emsp/locations"),
+    ("commands", "SENDER", "emsp/commands"),
+]
+PATHS = {module: path for module, _, path in MODULES}
+
+
+def module_url(ctx: ReceiverContext, module: str) -> str:
+    """Where a module of ours is served (absolute: for Link, Location and response_url)."""
+    return f"{ctx.version_url}/{PATHS[module]}"
+
+
+def context(request: Request) -> ReceiverContext:
+    ctx: ReceiverContext = request.app.state.ctx
+    return ctx
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def authenticate(request: Request) -> Partner | Response:
+    """The registered partner calling (401 for anyone else, TOKEN_A included)."""
+    caller = await identify(request, context(request), allow_token_a=False)
+    if caller is None or caller.partner is None:
+        return unauthorized(request)
+    return caller.partner
+
+
+def owned_parties(partner: Partner) -> set[tuple[str, str]]:
+    return {
+        (p.country_code.upper(), p.party_id.upper())
+        for p in partner.parties
+        if p.role in OWNER_ROLES
+    }
+
+
+async def may_act_for(request: Request, partner: Partner, country_code: str, party_id: str) -> bool:
+    """Whether ``partner`` may write objects of ``country_code``/``party_id``. A hub pushing
+    for a CPO we have not heard of yet gets one look at its client list (at most every minute)."""
+    wanted = (country_code.upper(), party_id.upper())
+    if wanted in owned_parties(partner):
+        return True
+    hooks = context(request).hooks
+    if not partner.is_hub or hooks.refresh_parties is None or partner.id is None:
+        return False
+    last = hooks.refreshed_at.get(partner.id)
+    if last is not None and time.monotonic() - last < hooks.refresh_every:
+        return False
+    hooks.refreshed_at[partner.id] = time.monotonic()
+    try:
+        await hooks.refresh_parties(partner)
+    except Exception as err:
+        log.warning("could not refresh the parties behind %s: %s", partner.name, err)
+        return False
+    return wanted in owned_parties(partner)
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """CiString equality (spec 1.7)."""
+    return (a or "").upper() == (b or "").upper()
+
+
+def link(request: Request, **ids: str | None) -> None:
+    """Tie this request's log record to a session / authorization / command (the timeline)."""
+    found = getattr(request.state, "log_links", None) or {}
+    found.update({k: v for k, v in ids.items() if v})
+    request.state.log_links = found
+
+
+def reply(
+    request: Request,
+    data: Any = None,
+    *,
+    http_status: int = 200,
+    message: str | None = None,
+    status_code: int = status.SUCCESS,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An OCPI response to a functional-module request: routing headers swapped (spec 10)."""
+    out = dict(headers or {})
+    ctx = context(request)
+    to_cc = request.headers.get("ocpi-to-country-code") or ctx.identity.country_code
+    to_pid = request.headers.get("ocpi-to-party-id") or ctx.identity.party_id
+    out["OCPI-from-country-code"], out["OCPI-from-party-id"] = to_cc.upper(), to_pid.upper()
+    from_cc = request.headers.get("ocpi-from-country-code")
+    from_pid = request.headers.get("ocpi-from-party-id")
+    if from_cc and from_pid:
+        out["OCPI-to-country-code"], out["OCPI-to-party-id"] = from_cc.upper(), from_pid.upper()
+    return ocpi_response(
+        request,
+        data,
+        status_code=status_code,
+        message=message,
+        http_status=http_status,
+        headers=out,
+    )
+
+
+async def refuse(
+    request: Request,
+    partner: Partner,
+    module: str,
+    message: str,
+    *,
+    code: int = status.INVALID_PARAMETERS,
+    http_status: int = 400,
+) -> Response:
+    """Answer an error, log it and count it against the partner (never raises)."""
+    log.warning(
+        "refused %s %s from %s: %s", request.method, request.url.path, partner.name, message
+    )
+    if partner.id is not None:
+        try:
+            await context(request).db.run(
+                record_rejection, partner.id, module, code, message, now()
+            )
+        except Exception:
+            log.exception("could not count a refused push")
+    return reply(request, status_code=code, message=message, http_status=http_status)
+
+
+async def read_json(request: Request) -> Any:
+    """The JSON body; raises BadBody (a 2001 message) when there is none or it is not JSON."""
+    raw = await request.body()
+    if not raw.strip():
+        raise BadBody("the request has no body")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadBody("the body is not valid JSON") from None
+
+
+async def read_object(request: Request) -> dict[str, Any]:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise BadBody("the body must be a JSON object")
+    return body
+
+
+class BadBody(ValueError):
+    """A request body we cannot use; the message names what is wrong (answered with 2001)."""
+
+
+def invalid(what: str, err: ValidationError, limit: int = 6) -> str:
+    """``Invalid Session: kwh: Field required; cdr_token.uid: ...`` naming every bad field."""
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or '(object)'}: {e['msg']}"
+        for e in err.errors(include_url=False, include_input=False)[:limit]
+    ]
+    more = err.error_count() - limit
+    return f"Invalid {what}: " + "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def mismatch(
+    url: tuple[str, str, str], body: tuple[Any, Any, Any], id_name: str = "id"
+) -> str | None:
+    """Why a body does not belong at its URL (None: it does). Absent body fields pass (PATCH)."""
+    (ucc, upid, uid), (bcc, bpid, bid) = url, body
+    if (bcc is not None and not same(str(bcc), ucc)) or (
+        bpid is not None and not same(str(bpid), upid)
+    ):
+        return (
+            f"country_code/party_id in the body ({bcc}/{bpid}) differ from the URL ({ucc}/{upid})"
+        )
+    if bid is not None and not same(str(bid), uid):
+        return f"{id_name} in the body ({bid}) differs from the URL ({uid})"
+    return None

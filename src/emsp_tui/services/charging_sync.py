@@ -1,0 +1,391 @@
+"""Keeping our copy of running sessions true when pushes do not come: staleness, polling, and
+the pull after downtime (spec 1.8).
+
+* Each open session has a tracker: when we last heard of it (a push applied, or a pull that
+  confirmed it) and how often the CPO usually pushes (a moving average of the gaps).
+* Quiet for longer than ``stale_factor`` x that interval (at least ``min_stale_after``): we
+  pull the CPO's sessions Sender (``date_from`` = the session's last_updated; through a hub
+  addressed to the owner CPO). A pull that confirms it ends the matter; one that fails, or
+  quiet beyond twice the limit, marks the session stale (the UI says so). Pulls back off
+  while they fail.
+* A stale session whose pushes return is pulled once: pushes lost meanwhile carried charging
+  periods that later PATCHes will not repeat.
+* Without a receiver (``--no-receiver``) every open session is pulled every ``poll_interval``.
+* Starts the CPO accepted but whose session never arrived, and finished sessions whose CDR
+  never arrived, are pulled for too.
+* On start: every partner's sessions and CDRs since the last update we hold.
+Pulled objects go through the store functions the receiver uses, and are announced through
+the same hooks, so listeners cannot tell a pull from a push (but for ``method == "GET"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..ocpi.enums import InterfaceRole, ModuleID
+from ..ocpi.errors import OcpiError
+from ..ocpi.models import Cdr, Session
+from ..receiver.common import owned_parties
+from ..receiver.hooks import CdrPushed, SessionPushed
+from ..store import cdrs as cdr_store
+from ..store import commands as command_store
+from ..store import sessions as session_store
+from ..store.message_log import prune_messages
+from ..store.partners import Partner
+from ..store.sessions import OPEN_STATUSES, ApplyResult, SessionKey
+from .token_push import routing_to
+
+if TYPE_CHECKING:
+    from .charging import ChargingService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tracker:
+    key: SessionKey
+    partner_id: int | None
+    status: str | None
+    last_updated: datetime | None  # the CPO's, as we hold it
+    seen: float  # monotonic: last push applied or pull that confirmed it
+    interval: float | None = None  # seconds between pushes, moving average
+    last_push: float | None = None
+    stale: bool = False
+    polling: bool = False
+    next_poll: float = 0.0
+    failures: int = 0
+    pull_from: datetime | None = None  # set: pull once from there (pushes came back)
+    previous: tuple[float, datetime] | None = None  # (kwh, last_updated) before the latest
+    latest: tuple[float, datetime] | None = None
+
+
+class SessionSync:
+    def __init__(self, service: ChargingService) -> None:
+        self.service = service
+        self.tick = 1.0  # seconds between checks
+        self.default_interval = 60.0  # assumed push interval until we have seen two
+        self.stale_factor = 3.0
+        self.min_stale_after = 10.0
+        self.poll_interval = 30.0  # without a receiver
+        self.max_backoff = 120.0
+        self.start_wait = 30.0  # an accepted start without its session that long: pull
+        self.cdr_grace = 120.0  # a finished session without its CDR that long: pull
+        self.cdr_every = 300.0  # at most that often
+        self.initial_window = timedelta(days=1)  # first pull ever from a partner
+        self.log_retention = timedelta(days=30)  # OCPI message log; pruned hourly
+        self.trackers: dict[SessionKey, Tracker] = {}
+        self.resynced = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.Task[None] | None = None
+        self._next_start_check = 0.0
+        self._next_cdr_check = 0.0
+        self._next_prune = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def open(self, *, resync: bool = True) -> None:
+        now = time.monotonic()
+        for stored in await self.service.node.db.run(session_store.open_sessions):
+            s = stored.session
+            self.trackers[stored.key] = Tracker(
+                stored.key,
+                stored.partner_id,
+                str(s.status),
+                s.last_updated,
+                now,
+                latest=(s.kwh, s.last_updated),
+            )
+        if resync:
+            self.spawn(self._resync_then_set())
+        else:
+            self.resynced.set()
+        self._loop = asyncio.create_task(self._run(), name="charging-sync")
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._loop, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._loop = None
+        self._tasks.clear()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("charging sync task failed", exc_info=task.exception())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick)
+            try:
+                await self.step()
+            except Exception:
+                log.exception("charging sync step failed")
+
+    # -- what pushes tell us ---------------------------------------------------------------------
+    def stale_after(self, tracker: Tracker) -> float:
+        interval = tracker.interval if tracker.interval is not None else self.default_interval
+        return max(self.min_stale_after, self.stale_factor * interval)
+
+    def is_stale(self, key: SessionKey) -> bool:
+        found = self.trackers.get(key)
+        return bool(found and found.stale)
+
+    def previous_reading(self, key: SessionKey) -> tuple[float, datetime] | None:
+        found = self.trackers.get(key)
+        return found.previous if found else None
+
+    def observe(self, event: SessionPushed) -> bool:
+        """Account for a handled push or pull; returns whether the stale flag changed."""
+        res: ApplyResult = event.result
+        if res.outcome == "unknown":
+            return False
+        mono = time.monotonic()
+        tracker = self.trackers.get(res.key)
+        if tracker is None:
+            if res.status is None or res.status not in OPEN_STATUSES:
+                return False
+            tracker = Tracker(res.key, event.partner_id, res.status, res.last_updated, mono)
+            self.trackers[res.key] = tracker
+        pushed = event.method in ("PUT", "PATCH")
+        if pushed and res.applied:
+            if tracker.last_push is not None:
+                gap = mono - tracker.last_push
+                tracker.interval = (
+                    gap if tracker.interval is None else (0.7 * tracker.interval + 0.3 * gap)
+                )
+            tracker.last_push = mono
+        was_stale = tracker.stale
+        if was_stale and pushed:
+            tracker.pull_from = tracker.last_updated  # what we held before the gap
+            tracker.next_poll = 0.0
+        tracker.seen, tracker.failures, tracker.stale = mono, 0, False
+        if event.partner_id is not None:
+            tracker.partner_id = event.partner_id
+        if res.applied:
+            tracker.status, tracker.last_updated = res.status, res.last_updated
+            if res.kwh is not None and res.last_updated is not None:
+                tracker.previous, tracker.latest = tracker.latest, (res.kwh, res.last_updated)
+        if tracker.status not in OPEN_STATUSES and tracker.pull_from is None:
+            del self.trackers[res.key]
+        return was_stale
+
+    # -- the periodic check ----------------------------------------------------------------------
+    async def step(self) -> None:
+        service = self.service
+        db, now, mono = service.node.db, service.now(), time.monotonic()
+        for command in await db.run(command_store.expire, now):
+            service.command_changed(command)
+        groups: dict[tuple[int | None, tuple[str, str]], list[Tracker]] = defaultdict(list)
+        for tracker in list(self.trackers.values()):
+            limit = self.stale_after(tracker)
+            quiet = mono - tracker.seen
+            if quiet > 2 * limit and not tracker.stale:
+                self._mark_stale(tracker)
+            due = tracker.pull_from is not None or not service.receiving or quiet > limit
+            if due and not tracker.polling and mono >= tracker.next_poll:
+                groups[(tracker.partner_id, tracker.key[:2])].append(tracker)
+        for (partner_id, owner), trackers in groups.items():
+            self.spawn(self._poll(partner_id, owner, trackers))
+        if mono >= self._next_start_check:
+            self._next_start_check = mono + max(self.tick, self.start_wait / 3)
+            await self._check_starts(now)
+        if mono >= self._next_cdr_check:
+            self._next_cdr_check = mono + self.cdr_every
+            await self._check_cdrs(now)
+        if mono >= self._next_prune:
+            self._next_prune = mono + 3600
+            await db.run(prune_messages, now - self.log_retention)
+
+    def _mark_stale(self, tracker: Tracker) -> None:
+        if not tracker.stale:
+            tracker.stale = True
+            self.service.session_changed(tracker.key)
+
+    def _backoff(self, tracker: Tracker) -> float:
+        if not self.service.receiving and tracker.failures == 0:
+            return self.poll_interval
+        base = min(self.stale_after(tracker), self.poll_interval)
+        return float(min(self.max_backoff, base * 2.0 ** max(0, tracker.failures - 1)))
+
+    async def _poll(
+        self, partner_id: int | None, owner: tuple[str, str], trackers: list[Tracker]
+    ) -> None:
+        started = time.monotonic()
+        for t in trackers:
+            t.polling = True
+        try:
+            partner = await self.service.partner_for(owner, partner_id)
+            if partner is None or not partner.endpoint(ModuleID.SESSIONS, InterfaceRole.SENDER):
+                raise LookupError(f"no sessions Sender for {owner[0]}*{owner[1]}")
+            starts = [t.pull_from or t.last_updated for t in trackers]
+            date_from = min((d for d in starts if d is not None), default=None)
+            await self.pull_sessions(partner, date_from, owner)
+            for t in trackers:
+                t.pull_from = None
+                if t.seen < started:  # the listing did not include it
+                    t.failures += 1
+        except (OcpiError, LookupError) as err:
+            log.info("could not pull sessions of %s*%s: %s", owner[0], owner[1], err)
+            for t in trackers:
+                t.failures += 1
+                self._mark_stale(t)
+        finally:
+            for t in trackers:
+                t.polling = False
+                t.next_poll = time.monotonic() + (self._backoff(t) if t.failures else 0.0)
+                if t.status not in OPEN_STATUSES and t.pull_from is None:
+                    self.trackers.pop(t.key, None)
+
+    async def _check_starts(self, now: datetime) -> None:
+        waiting = await self.service.node.db.run(
+            command_store.started_without_session, now - timedelta(hours=1)
+        )
+        due = [
+            c
+            for c in waiting
+            if c.answered_at and (now - c.answered_at).total_seconds() >= self.start_wait
+        ]
+        groups: dict[tuple[int | None, tuple[str, str]], datetime] = {}
+        for c in due:
+            key = (c.partner_id, (c.country_code, c.party_id))
+            groups[key] = min(groups.get(key, c.created_at), c.created_at)
+        for (partner_id, owner), since in groups.items():
+            partner = await self.service.partner_for(owner, partner_id)
+            if partner is not None:
+                self.spawn(self._quiet_pull(partner, since - timedelta(minutes=1), owner))
+
+    async def _check_cdrs(self, now: datetime) -> None:
+        waiting = await self.service.node.db.run(
+            session_store.completed_without_cdr, now - timedelta(days=7)
+        )
+        groups: dict[tuple[int | None, tuple[str, str]], datetime] = {}
+        for key, partner_id, finished in waiting:
+            if (now - finished).total_seconds() >= self.cdr_grace:
+                group = (partner_id, key[:2])
+                groups[group] = min(groups.get(group, finished), finished)
+        for (partner_id, owner), since in groups.items():
+            partner = await self.service.partner_for(owner, partner_id)
+            if partner is not None:
+                self.spawn(self._quiet_pull(partner, since - timedelta(hours=1), owner, cdrs=True))
+
+    async def _quiet_pull(
+        self, partner: Partner, since: datetime, owner: tuple[str, str], *, cdrs: bool = False
+    ) -> None:
+        try:
+            if cdrs:
+                await self.pull_cdrs(partner, since, owner)
+            else:
+                await self.pull_sessions(partner, since, owner)
+        except OcpiError as err:
+            log.info("pull from %s failed: %s", partner.name, err)
+
+    # -- pulls -----------------------------------------------------------------------------------
+    async def resync(self) -> dict[str, str | None]:
+        """Pull every partner's sessions and CDRs since the last update we hold (spec 1.8);
+        returns partner name -> error (None: fine)."""
+        outcome: dict[str, str | None] = {}
+        for partner in await self.service.partners():
+            assert partner.id is not None
+            error = None
+            for module, since_fn, pull in (
+                (ModuleID.SESSIONS, session_store.resync_from, self.pull_sessions),
+                (ModuleID.CDRS, cdr_store.resync_from, self.pull_cdrs),
+            ):
+                if not partner.endpoint(module, InterfaceRole.SENDER):
+                    continue
+                since = await self.service.node.db.run(since_fn, partner.id)
+                since = since or self.service.now() - self.initial_window
+                try:
+                    await pull(partner, since, None)
+                except OcpiError as err:
+                    error = str(err)
+                    log.warning("resync of %s %s failed: %s", partner.name, module, err)
+            outcome[partner.name] = error
+        return outcome
+
+    async def _resync_then_set(self) -> None:
+        try:
+            await self.resync()
+        finally:
+            self.resynced.set()
+
+    async def pull_sessions(
+        self, partner: Partner, date_from: datetime | None, party: tuple[str, str] | None
+    ) -> int:
+        """GET the partner's sessions Sender; store what it returns (as a PUT would)."""
+        url = partner.endpoint(ModuleID.SESSIONS, InterfaceRole.SENDER)
+        if not url:
+            return 0
+        return await self._pull(partner, url, Session, date_from, party, _store_sessions)
+
+    async def pull_cdrs(
+        self, partner: Partner, date_from: datetime | None, party: tuple[str, str] | None
+    ) -> int:
+        url = partner.endpoint(ModuleID.CDRS, InterfaceRole.SENDER)
+        if not url:
+            return 0
+        return await self._pull(partner, url, Cdr, date_from, party, _store_cdrs)
+
+    async def _pull(
+        self,
+        partner: Partner,
+        url: str,
+        model: Any,
+        date_from: datetime | None,
+        party: tuple[str, str] | None,
+        store: Any,
+    ) -> int:
+        node, hooks = self.service.node, self.service.node.ctx.hooks
+        allowed = owned_parties(partner)
+        count = 0
+        client = node.clients.get(partner)
+        async for page in client.iter_objects(
+            url, model, date_from=date_from, routing=routing_to(node, partner, party)
+        ):
+            for bad in page.rejected:
+                log.warning(
+                    "%s: skipped a malformed %s: %s", partner.name, model.__name__, bad.reason
+                )
+            mine = [
+                o for o in page.valid if (o.country_code.upper(), o.party_id.upper()) in allowed
+            ]
+            for event in await node.db.run(store, partner.id, mine, self.service.now()):
+                hooks.emit(event)
+            count += len(mine)
+        return count
+
+
+def _store_sessions(
+    conn: sqlite3.Connection, partner_id: int | None, sessions: list[Session], now: datetime
+) -> list[SessionPushed]:
+    return [
+        SessionPushed(session_store.put_session(conn, partner_id, s, now), "GET", partner_id, now)
+        for s in sessions
+    ]
+
+
+def _store_cdrs(
+    conn: sqlite3.Connection, partner_id: int | None, cdrs: list[Cdr], now: datetime
+) -> list[CdrPushed]:
+    out = []
+    for cdr in cdrs:
+        outcome = cdr_store.insert_cdr(conn, partner_id, cdr, now)
+        key = (cdr.country_code.upper(), cdr.party_id.upper(), cdr.id)
+        out.append(CdrPushed(key, cdr.session_id, outcome == "created", now))
+    return out

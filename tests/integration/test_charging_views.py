@@ -1,0 +1,82 @@
+"""What the session screen shows, computed from the reported data (pure, no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from emsp_tui.ocpi.models import Cdr, ChargingPeriod, Session
+from emsp_tui.services.charging_views import (
+    cdr_summary,
+    period_power,
+    power_samples,
+    present_power,
+    state_of_charge,
+)
+from emsp_tui.store.cdrs import StoredCdr
+from tests.receiver.payloads import cdr, session
+
+T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+
+
+def period(minute: int, **dims: float) -> ChargingPeriod:
+    return ChargingPeriod.model_validate(
+        {
+            "start_date_time": (T0 + timedelta(minutes=minute)).isoformat(),
+            "dimensions": [{"type": k, "volume": v} for k, v in dims.items()],
+        }
+    )
+
+
+def running(periods: list[ChargingPeriod], **extra: Any) -> Session:
+    body = session(status="ACTIVE", kwh=10.0, last_updated="2026-03-01T10:30:00Z", **extra)
+    body["charging_periods"] = [p.to_ocpi() for p in periods]
+    return Session.model_validate(body)
+
+
+def test_period_power_prefers_power_then_energy_over_time_then_the_peak() -> None:
+    assert period_power(period(0, POWER=7.4, ENERGY=1.0, TIME=0.25)) == 7.4
+    assert period_power(period(0, ENERGY=2.5, TIME=0.25, MAX_POWER=11)) == 10.0
+    assert period_power(period(0, MAX_POWER=11.0)) == 11.0
+    assert period_power(period(0, PARKING_TIME=0.5)) == 0.0
+    assert period_power(period(0, STATE_OF_CHARGE=50)) is None
+
+
+def test_samples_soc_and_the_present_power() -> None:
+    periods = [
+        period(15, ENERGY=2.0, TIME=0.25, STATE_OF_CHARGE=60),
+        period(0, ENERGY=3.0, TIME=0.25, STATE_OF_CHARGE=40),
+        period(30, PARKING_TIME=0.1),
+    ]
+    samples = power_samples(periods)
+    assert [(s.at.minute, s.kw, s.kwh) for s in samples] == [
+        (0, 12.0, 0.0),
+        (15, 8.0, 3.0),
+        (30, 0.0, 5.0),
+    ]
+    assert state_of_charge(periods) == 60
+    assert present_power(running(periods), None) == 0.0  # parked now
+
+
+def test_without_periods_power_comes_from_the_energy_rise_capped_by_the_connector() -> None:
+    s = running([])  # 10 kWh at 10:30
+    previous = (9.0, T0 + timedelta(minutes=24))  # 1 kWh in 6 minutes: 10 kW
+    assert present_power(s, previous) == 10.0
+    assert present_power(s, previous, max_kw=7.4) == 7.4
+    assert present_power(s, None) is None
+    done = Session.model_validate(session(status="COMPLETED", kwh=10.0))
+    assert present_power(done, previous) == 0.0
+
+
+def test_a_credit_cdr_marks_the_cdr_it_cancels() -> None:
+    def stored(body: dict[str, Any]) -> StoredCdr:
+        return StoredCdr(Cdr.model_validate(body), 1, T0)
+
+    original = stored(cdr())
+    credit = stored(
+        cdr("CDR-1-C", credit=True, credit_reference_id="CDR-1", total_cost={"excl_vat": -4.4})
+    )
+    summary = cdr_summary([original, credit])
+    assert summary is not None
+    assert (summary.id, summary.credited, summary.total_energy) == ("CDR-1", True, 11.0)
+    assert cdr_summary([credit]) is None
