@@ -16,6 +16,11 @@ CDRs. Prints:
   the mock stamped the update (``last_updated``, before its push queue) to our commit;
 * a final check that our copy of every session equals the mock's last update.
 
+``--ui`` measures instead the push-to-screen latency through the app: the same network, our
+node inside a headless EmspApp with the live SessionScreen open on one of the sessions, and
+the time from the mock's push (and from our commit) to the screen drawing that update
+(target: p95 under 200 ms).
+
 The mock side is instrumented in the child (``--child``): it records every session push it
 makes and writes them out when asked to stop. ``BENCH_DUMP=file.json`` also saves the raw
 records (each push's send time and our commit time) for a closer look.
@@ -294,6 +299,115 @@ def report(
     )
 
 
+# -- push to screen, through the app (--ui) ----------------------------------------------------
+async def run_ui(args: argparse.Namespace) -> int:
+    from emsp_tui.app import EmspApp
+    from emsp_tui.config import load_settings
+    from emsp_tui.ocpi.enums import Capability
+    from emsp_tui.ocpi.models import Location
+    from emsp_tui.receiver.hooks import Event, SessionPushed
+    from emsp_tui.screens.session import SessionScreen
+    from emsp_tui.services.charging_views import SessionView
+    from emsp_tui.services.node import EmspNode
+
+    tmp = Path(tempfile.mkdtemp(prefix="charging-ui-bench-"))
+    info, records_file = tmp / "mock.json", tmp / "records.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable, __file__, "--child", "--child-info", str(info),
+            "--child-records", str(records_file), "--seed", str(args.seed),
+            "--locations", str(args.locations), "--speed", str(args.speed),
+            "--push-interval", str(args.push_interval),
+        ],
+    )  # fmt: skip
+    committed: dict[tuple[str, int], float] = {}
+    shown: dict[tuple[str, int], float] = {}
+
+    def listen(event: Event) -> None:
+        if isinstance(event, SessionPushed) and event.result.applied:
+            r = event.result
+            if r.last_updated is not None:
+                stamp = round(r.last_updated.timestamp() * 1000)
+                committed[(r.key[2], stamp)] = event.committed_at.timestamp()
+
+    class TimedSessionScreen(SessionScreen):
+        def _show(self, view: SessionView) -> None:
+            super()._show(view)
+            key = (view.id, round(view.last_updated.timestamp() * 1000))
+            shown.setdefault(key, time.time())
+
+    try:
+        while not info.exists():
+            if proc.poll() is not None:
+                print("the mock did not start", file=sys.stderr)
+                return 1
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)
+        mock = json.loads(info.read_text())
+        settings = load_settings(data_dir=tmp / "data", config_dir=tmp / "config")
+        settings.receiver.port = 0
+        node = EmspNode(settings)
+        node.ctx.hooks.listeners.append(listen)
+        app = EmspApp(settings, node=node, sync_on_start=False)
+        async with app.run_test(headless=True, size=(120, 40)) as pilot:
+            node = await app.ready()
+            await node.partners.add(mock["versions_url"], mock["token_a"], name="hub")
+            from emsp_tui.services.sync import SyncService
+
+            await SyncService(node).sync_all()
+            cards = [await app.wallet.issue(f"bench {n}") for n in range(args.sessions)]
+
+            def free_evses(conn: Any) -> list[tuple[Location, str]]:
+                out = []
+                for (data,) in conn.execute("SELECT data FROM location_json ORDER BY pk"):
+                    loc = Location.model_validate_json(data)
+                    for evse in loc.evses or []:
+                        caps = evse.capabilities or []
+                        if (
+                            evse.status == "AVAILABLE"
+                            and Capability.REMOTE_START_STOP_CAPABLE in caps
+                            and Capability.START_SESSION_CONNECTOR_REQUIRED not in caps
+                        ):
+                            out.append((loc, evse.uid))
+                return out
+
+            targets = (await node.db.run(free_evses))[: args.sessions]
+            first, *rest = await asyncio.gather(
+                *(
+                    node.charging.start(loc, uid, None, card)
+                    for (loc, uid), card in zip(targets, cards, strict=True)
+                )
+            )
+            app.push_screen(TimedSessionScreen(first))
+            print(f"{len(rest) + 1} sessions started; the screen follows one ({args.seconds:g} s)")
+            await asyncio.sleep(args.seconds)
+            await pilot.pause()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        sent = {
+            (r["session"], ms(r["last_updated"])): r["sent"]
+            for r in json.loads(records_file.read_text())
+        }
+        from_push = sorted(1000 * (t - sent[k]) for k, t in shown.items() if k in sent)
+        from_commit = sorted(1000 * (t - committed[k]) for k, t in shown.items() if k in committed)
+        for label, values in (("mock push", from_push), ("our commit", from_commit)):
+            if not values:
+                print(f"{label} -> screen: no samples")
+                continue
+            p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
+            verdict = ""
+            if label == "mock push":
+                verdict = " (target p95 < 200 ms: " + ("OK)" if p95 < 200 else "MISSED)")
+            print(
+                f"{label} -> screen: n={len(values)} p50={statistics.median(values):.1f} ms "
+                f"p95={p95:.1f} ms max={values[-1]:.1f} ms{verdict}"
+            )
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=100)
@@ -302,6 +416,7 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=20.0, help="simulated s per wall s")
     parser.add_argument("--locations", type=int, default=600)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--ui", action="store_true", help="push-to-screen latency via the app")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-info", help=argparse.SUPPRESS)
     parser.add_argument("--child-records", help=argparse.SUPPRESS)
@@ -310,7 +425,7 @@ def main() -> int:
         asyncio.run(child(args))
         return 0
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    return asyncio.run(run(args))
+    return asyncio.run(run_ui(args) if args.ui else run(args))
 
 
 if __name__ == "__main__":

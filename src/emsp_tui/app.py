@@ -29,6 +29,7 @@ from .screens.favourites import FavouritesScreen
 from .screens.help import HelpScreen
 from .screens.palette import StationLookup
 from .screens.partners import PartnersScreen
+from .screens.session import SessionScreen
 from .screens.stations import StationsScreen
 from .screens.wallet import WalletScreen
 from .services.node import EmspNode
@@ -114,12 +115,14 @@ class EmspApp(App[int]):
         STYLES / "wallet.tcss",
         STYLES / "partners.tcss",
         STYLES / "dialogs.tcss",
+        STYLES / "charging.tcss",
     ]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[object]]]] = {  # type: ignore[misc]
         "stations": StationsScreen,
         "favourites": FavouritesScreen,
         "wallet": WalletScreen,
         "partners": PartnersScreen,
+        "charging": SessionScreen,
     }
     DEFAULT_MODE = "stations"
     COMMANDS = App.COMMANDS | {StationLookup}
@@ -132,6 +135,8 @@ class EmspApp(App[int]):
                 tooltip="Your charging cards: show, block, get another"),
         Binding("4", "area('partners')", "Partners", show=False, id="area.partners",
                 tooltip="Roaming partners, sync, and settings"),
+        Binding("5", "area('charging')", "Charging", show=False, id="area.charging",
+                tooltip="The charge running now, and your past charges"),
         Binding("f2", "area('stations')", show=False, priority=True, id="area.stations.fkey"),
         Binding("f3", "area('favourites')", show=False, priority=True, id="area.favourites.fkey"),
         Binding("f4", "area('wallet')", show=False, priority=True, id="area.wallet.fkey"),
@@ -223,6 +228,17 @@ class EmspApp(App[int]):
             self.notify(f"Connected to {event.registered}; fetching stations…", title="Partner")
         if self.sync_on_start:
             self.action_sync()
+        self.check_running_charges()
+
+    @work(exclusive=True, group="charges", exit_on_error=False)
+    async def check_running_charges(self) -> None:
+        """After a restart: say so when a charge is still running (it lives in area 5)."""
+        try:
+            running = await self.node.charging.sessions()
+        except Exception:
+            return
+        if running:
+            self.notify("A charge is still running: press 5 to see it.", title="Charging")
 
     async def on_unmount(self) -> None:
         if self._started:
@@ -344,6 +360,10 @@ class EmspApp(App[int]):
         yield SystemCommand(
             "Partners and settings", "Roaming partners, sync, home, theme (4)",
             lambda: self.action_area("partners"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "Charging", "The charge running now, and history (5)",
+            lambda: self.action_area("charging"),
         )  # fmt: skip
         yield SystemCommand("Help", "Every key, and what each area is for (?)", self.action_help)
         yield SystemCommand(

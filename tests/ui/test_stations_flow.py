@@ -174,11 +174,10 @@ async def test_open_a_station_read_it_and_star_it(tmp_path: Path) -> None:
         glance = screen_text(station.query_one("#glance", Static))
         assert "1 unknown" in glance  # unknown is said, never counted as available
 
-        # Start charging is visible but unavailable until the charging feature lands.
+        # Start charging is available once the station is loaded (it asks before sending).
         start = station.query_one("#start", Button)
-        assert start.disabled
-        assert start.tooltip == "Coming with the charging feature"
-        assert station.check_action("start_charging", ()) is None
+        assert not start.disabled
+        assert station.check_action("start_charging", ()) is True
 
         # The tariff in words and an estimate from the same engine.
         await pilot.press("p")

@@ -15,13 +15,20 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane
 
 from ..messages import FavouriteToggled
+from ..services.card_tap import TapResult
+from ..services.charging_events import ChargingError
+from ..services.charging_views import CommandView
+from ..services.tariff.describe import describe_tariff
+from ..store.tokens import StoredToken
 from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
+from ..widgets.session_panel import command_text
 from ..widgets.station_info import EvseTable, about_text, estimates_text, tariffs_text
 from ..widgets.status import availability_words, tone
 from .base import AreaScreen, one_line
+from .confirm import ConfirmScreen
 
-START_SOON = "Coming with the charging feature"
+START_TIP = "Start the highlighted charger with your card (you confirm the price first)"
 DEFAULT_PLAN = "30 kWh in 40 min"
 WIDE = 110  # from this width the estimate sits beside the tariffs
 
@@ -46,7 +53,9 @@ facilities and where the energy comes from.
                 tooltip="Describe a charge, e.g. 30 kWh in 40 min"),
         Binding("r", "refresh", "Refresh", show=False, id="station.refresh",
                 tooltip="Load the station again (live status)"),
-        Binding("s", "start_charging", "Start charging", id="station.start", tooltip=START_SOON),
+        Binding("s", "start_charging", "Start charging", id="station.start", tooltip=START_TIP),
+        Binding("t", "tap_card", "Tap card", show=False, id="station.tap",
+                tooltip="Hold your card to the highlighted charger's reader (demo network)"),
     ]  # fmt: skip
 
     @dataclass
@@ -58,6 +67,8 @@ facilities and where the energy comes from.
         super().__init__()
         self.key = key
         self.detail: StationDetail | None = None
+        self.starting = False  # a start is being confirmed or sent: a second press sends nothing
+        self.start_command: CommandView | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="station-head"):
@@ -65,10 +76,11 @@ facilities and where the energy comes from.
                 yield Static(id="title")
                 yield Button("☆ Favourite", id="star", compact=True)
                 yield Button(
-                    "Start charging", id="start", compact=True, disabled=True, tooltip=START_SOON
+                    "Start charging", id="start", compact=True, disabled=True, tooltip=START_TIP
                 )
             yield Static(id="where")
             yield Static(id="glance")
+            yield Static(id="start-state")
         with TabbedContent(id="tabs", initial="chargers"):
             with TabPane("Chargers", id="chargers"):
                 yield EvseTable(id="evses")
@@ -123,6 +135,7 @@ facilities and where the energy comes from.
         self.query_one("#tariffs", Static).update(tariffs_text(tariff_offers(detail)))
         self.query_one("#about-text", Static).update(about_text(self.app, detail, now))
         self._estimate()
+        self.query_one("#start", Button).disabled = False
         self.refresh_bindings()
 
     def _show_head(self, detail: StationDetail) -> None:
@@ -208,12 +221,148 @@ facilities and where the energy comes from.
             )  # fmt: skip
             self._show_head(self.detail)
 
+    # -- charging ---------------------------------------------------------------------------
+    def _picked_evse(self) -> str | None:
+        """The charger highlighted in the Chargers tab (the first one if none is)."""
+        table = self.query_one(EvseTable)
+        return table.current_key or (table.row_keys[0] if table.row_keys else None)
+
     def action_start_charging(self) -> None:
-        self.notify(START_SOON)
+        if self.detail is None:
+            return
+        if self.starting:
+            self.notify("Already waiting for the charger: nothing sent again.")
+            return
+        evse = self._picked_evse()
+        if evse is None:
+            self.notify("This station has no charger to start.", severity="warning")
+            return
+        self.starting = True
+        self.start_flow(self.detail, evse)
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start_charging()
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def start_flow(self, detail: StationDetail, evse_uid: str) -> None:
+        try:
+            node = await self.emsp.ready()
+            sent = self.start_command
+            fresh = await node.charging.command(sent.id) if sent is not None else None
+            if fresh is not None and fresh.pending:  # the result is not in yet: never send again
+                self.notify("Already waiting for the charger: nothing sent again.")
+                self.post_message(self.StartSent(fresh))
+                return
+            card = await self._valid_card()
+            if card is None:
+                return
+            question = start_question(detail, evse_uid)
+            if not await self.app.push_screen_wait(
+                ConfirmScreen("Start charging", question, "Start")
+            ):
+                return
+            command = await node.charging.start(detail.location, evse_uid, None, card)
+        except ChargingError as err:
+            self.post_message(self.StartFailed(err.advice.sentence, err.advice.next_step))
+        except Exception as err:
+            self.post_message(self.StartFailed(one_line(err)))
+        else:
+            self.post_message(self.StartSent(command))
+        finally:
+            self.post_message(self.StartDone())
+
+    async def _valid_card(self) -> StoredToken | None:
+        cards = [c for c in await self.emsp.wallet.cards() if c.token.valid]
+        if not cards:
+            self.post_message(self.StartFailed(
+                "You have no valid charging card.",
+                "Get a card in the wallet (3), or unblock one.",
+            ))  # fmt: skip
+            return None
+        return cards[0]
+
+    @dataclass
+    class StartSent(Message):
+        command: CommandView
+
+    @dataclass
+    class StartFailed(Message):
+        sentence: str
+        next_step: str = ""
+
+    class StartDone(Message):
+        pass
+
+    @dataclass
+    class Tapped(Message):
+        result: TapResult
+
+    @on(StartDone)
+    def _start_done(self) -> None:
+        self.starting = False
+
+    @on(StartFailed)
+    def _start_failed(self, event: StartFailed) -> None:
+        text = f"{event.sentence}\n{event.next_step}" if event.next_step else event.sentence
+        self.query_one("#start-state", Static).update(Text(event.sentence, style="bold"))
+        self.notify(text, title="Not started", severity="error", timeout=10)
+
+    @on(StartSent)
+    def _start_sent(self, event: StartSent) -> None:
+        command = event.command
+        self.start_command = command
+        self.query_one("#start-state", Static).update(command_text(command, self.emsp.now()))
+        failed = command.advice is not None and str(command.advice.severity) == "error"
+        if failed and command.advice is not None:
+            self.notify(
+                f"{command.advice.sentence}\n{command.advice.next_step}",
+                title="Not started", severity="error", timeout=10,
+            )  # fmt: skip
+            return
+        from .session import SessionScreen
+
+        self.app.push_screen(SessionScreen(command))
+
+    def action_tap_card(self) -> None:
+        evse = self._picked_evse() if self.detail is not None else None
+        if self.detail is None or evse is None:
+            return
+        self.tap_flow(self.detail, evse)
+
+    @work(exclusive=True, group="start", exit_on_error=False)
+    async def tap_flow(self, detail: StationDetail, evse_uid: str) -> None:
+        try:
+            card = await self._valid_card()
+            if card is None:
+                return
+            node = await self.emsp.ready()
+            result = await node.charging.tap(detail.location, evse_uid, card)
+        except ChargingError as err:
+            self.post_message(self.StartFailed(err.advice.sentence, err.advice.next_step))
+        except Exception as err:
+            self.post_message(self.StartFailed(one_line(err)))
+        else:
+            self.post_message(self.Tapped(result))
+
+    @on(Tapped)
+    def _tapped(self, event: Tapped) -> None:
+        advice = event.result.advice
+        started = event.result.result == "started"
+        self.query_one("#start-state", Static).update(Text(advice.sentence, style="bold"))
+        self.notify(
+            f"{advice.sentence}\n{advice.next_step}",
+            title="Card tapped" if started else "Not started",
+            severity="information" if started else "error",
+        )
+        if started:
+            from .session import SessionScreen
+
+            self.app.push_screen(SessionScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start_charging":
-            return None  # shown, greyed out: the charging feature brings it
+        if action in ("start_charging", "tap_card"):
+            return self.detail is not None or None
         if action == "star":
             return self.detail is not None or None
         return True
@@ -225,3 +374,25 @@ facilities and where the energy comes from.
         yield SystemCommand(
             "Estimate a charge", "Price of a charge you describe (e)", self.action_estimate
         )
+
+
+def start_question(detail: StationDetail, evse_uid: str) -> str:
+    """The confirmation: which charger, and its price in plain words (fees included)."""
+    evse = next((e for e in detail.location.evses or [] if e.uid == evse_uid), None)
+    name = (evse.evse_id if evse else None) or evse_uid
+    lines = [f"Start charger {name}?", ""]
+    tariffs = []
+    for connector in evse.connectors if evse else []:
+        for tariff_id in connector.tariff_ids or []:
+            tariff = detail.tariffs.get(tariff_id.upper())
+            if tariff is None or str(tariff.type) == "AD_HOC_PAYMENT":
+                continue
+            if tariff not in tariffs:
+                tariffs.append(tariff)
+    if not tariffs:
+        lines.append("The operator publishes no price for this charger: check it on site.")
+    for tariff in tariffs:
+        description = describe_tariff(tariff)
+        lines.append("Price: " + description.sentence)
+    lines += ["", "Fees such as a start fee or idle time are charged as listed above."]
+    return "\n".join(lines)
