@@ -200,6 +200,11 @@ class EmspApp(App[int]):
             self.post_message(NodeStarted(error=self._start_error))
             return
         registered = registration_error = None
+        try:
+            # Before connecting partners, so that the new card is pushed to them on connect.
+            await self.wallet.ensure_card()
+        except Exception as err:
+            self.log.warning(f"could not issue the first card: {err}")
         if self.demo_hub:
             url, token = self.demo_hub
             self.demo_hub = None

@@ -13,7 +13,15 @@ from datetime import datetime, timedelta
 
 from ..ocpi.enums import CdrDimensionType, CommandResponseType, CommandResultType, CommandType
 from ..ocpi.enums import SessionStatus as Status
-from ..ocpi.models import ChargingPeriod, Connector, Location, Price, Session, Tariff
+from ..ocpi.models import (
+    CdrDimension,
+    ChargingPeriod,
+    Connector,
+    Location,
+    Price,
+    Session,
+    Tariff,
+)
 from ..store import cdrs as cdr_store
 from ..store import locations as loc_store
 from ..store.cdrs import StoredCdr
@@ -246,15 +254,47 @@ def state_of_charge(periods: list[ChargingPeriod]) -> float | None:
     return None
 
 
+def _charge_so_far(session: Session, now: datetime) -> ActualCharge:
+    """The session as reported, plus the energy its periods do not hold yet.
+
+    CPOs push closed periods only (a period may last 15 minutes), while ``kwh`` is fresh: the
+    energy not yet in a period is added to the last one (or to one at the start), so that the
+    estimate follows the meter instead of lagging a whole period behind the CPO's total_cost.
+    """
+    periods = [p.model_copy(deep=True) for p in session.charging_periods or []]
+    in_periods = sum(p.volume(D.ENERGY) or 0.0 for p in periods)
+    missing = session.kwh - in_periods
+    if missing > 0.0005:
+        if periods:
+            last = max(periods, key=lambda p: p.start_date_time)
+            for dim in last.dimensions:
+                if dim.type == D.ENERGY:
+                    dim.volume += missing
+                    break
+            else:
+                last.dimensions.append(CdrDimension(type=D.ENERGY, volume=missing))
+        else:
+            periods = [
+                ChargingPeriod(
+                    start_date_time=session.start_date_time,
+                    dimensions=[CdrDimension(type=D.ENERGY, volume=missing)],
+                )
+            ]
+    # A CPO's clock may run ahead of ours (the mock's simulated time does): never end before
+    # the last thing it reported.
+    latest = max([now, session.last_updated, *(p.start_date_time for p in periods)])
+    return ActualCharge(
+        periods=periods, end=session.end_date_time or latest, start=session.start_date_time
+    )
+
+
 def estimate(bundle: Bundle, now: datetime) -> Money | None:
     """Our tariff engine's price of the periods so far (None without a tariff)."""
     if bundle.tariff is None:
         return None
     zone = bundle.location.time_zone if bundle.location else "UTC"
     try:
-        price = price_charge(
-            bundle.tariff, ActualCharge.from_session(bundle.stored.session, now), zone
-        )
+        price = price_charge(bundle.tariff, _charge_so_far(bundle.stored.session, now), zone)
     except Exception as err:  # a tariff we cannot price must not hide the session
         log.warning("could not estimate the cost of %s: %s", bundle.stored.session.id, err)
         return None

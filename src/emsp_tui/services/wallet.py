@@ -144,6 +144,12 @@ class WalletService:
         cc, pid, _ = self._identity
         return await self.node.db.run(store.list_tokens, cc, pid)
 
+    async def ensure_card(self) -> StoredToken | None:
+        """A driver account comes with one virtual card: issue it if there is none yet."""
+        if await self.cards():
+            return None
+        return await self.issue()
+
     async def issue(self, label: str | None = None) -> StoredToken:
         """A new virtual RFID card, valid at once."""
         cc, pid, issuer = self._identity
