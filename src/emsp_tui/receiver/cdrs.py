@@ -24,6 +24,7 @@ from .common import (
     invalid,
     link,
     may_act_for,
+    method_not_allowed,
     module_url,
     now,
     read_object,
@@ -45,11 +46,8 @@ async def post_cdr(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     if request.method != "POST":
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="POST a CDR here; GET it at the URL of the Location header",
+        return method_not_allowed(
+            request, "POST a CDR here; GET it at the URL of the Location header"
         )
     try:
         cdr = Cdr.model_validate(await read_object(request))
@@ -91,12 +89,7 @@ async def get_cdr(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     if request.method != "GET":
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="CDRs are immutable: GET only",
-        )
+        return method_not_allowed(request, "CDRs are immutable: GET only")
     p = request.path_params
     cc, pid, cdr_id = p["country_code"].upper(), p["party_id"].upper(), p["cdr_id"]
     unknown = reply(

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..ocpi import status
 from ..ocpi.enums import CommandType
 from ..ocpi.models import CommandResult, DisplayText
 from ..store import commands as store
@@ -22,6 +21,7 @@ from .common import (
     context,
     invalid,
     link,
+    method_not_allowed,
     module_url,
     now,
     read_object,
@@ -52,12 +52,7 @@ async def command_result(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     if request.method != "POST":
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="POST the CommandResult of this command here",
-        )
+        return method_not_allowed(request, "POST the CommandResult of this command here")
     command, command_id = request.path_params["command"].upper(), request.path_params["uid"]
     link(request, command_id=command_id)
     try:

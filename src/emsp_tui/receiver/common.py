@@ -110,6 +110,11 @@ def link(request: Request, **ids: str | None) -> None:
     request.state.log_links = found
 
 
+def method_not_allowed(request: Request, message: str) -> Response:
+    """HTTP 405 with a 2000 envelope saying which methods this URL answers."""
+    return reply(request, status_code=status.CLIENT_ERROR, http_status=405, message=message)
+
+
 def reply(
     request: Request,
     data: Any = None,

@@ -36,6 +36,7 @@ from .common import (
     context,
     invalid,
     may_act_for,
+    method_not_allowed,
     mismatch,
     now,
     read_object,
@@ -69,12 +70,7 @@ async def location_object(request: Request) -> Response:
     depth = len(path)
     method = request.method
     if method not in ("GET", "PUT", "PATCH"):
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="locations (RECEIVER) answers GET, PUT and PATCH",
-        )
+        return method_not_allowed(request, "locations (RECEIVER) answers GET, PUT and PATCH")
     if not await may_act_for(request, partner, cc, pid):
         message = f"{cc}*{pid} is not a party you registered"
         if method == "GET":

@@ -27,6 +27,7 @@ from .common import (
     invalid,
     link,
     may_act_for,
+    method_not_allowed,
     mismatch,
     now,
     read_object,
@@ -48,12 +49,7 @@ async def session_object(request: Request) -> Response:
     link(request, session_id=key[2])
     method = request.method
     if method not in ("GET", "PUT", "PATCH"):
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="sessions (RECEIVER) answers GET, PUT and PATCH",
-        )
+        return method_not_allowed(request, "sessions (RECEIVER) answers GET, PUT and PATCH")
     if not await may_act_for(request, partner, key[0], key[1]):
         message = f"{key[0]}*{key[1]} is not a party you registered"
         if method == "GET":

@@ -30,6 +30,7 @@ from .common import (
     context,
     invalid,
     link,
+    method_not_allowed,
     module_url,
     now,
     read_object,
@@ -80,12 +81,7 @@ async def token_list(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     if request.method != "GET":
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="tokens (SENDER) answers GET here",
-        )
+        return method_not_allowed(request, "tokens (SENDER) answers GET here")
     try:
         date_from, date_to, offset, limit = _window(request)
     except _BadQuery as err:
@@ -116,12 +112,7 @@ async def authorize_token(request: Request) -> Response:
     if isinstance(partner, Response):
         return partner
     if request.method != "POST":
-        return reply(
-            request,
-            status_code=status.CLIENT_ERROR,
-            http_status=405,
-            message="POST to authorize a token",
-        )
+        return method_not_allowed(request, "POST to authorize a token")
     uid = request.path_params["uid"]
     raw_type = request.query_params.get("type") or "RFID"
     try:
