@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import statistics
 import sys
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emsp_tui.config import load_settings  # noqa: E402
 from emsp_tui.demo import start_mock  # noqa: E402
+from emsp_tui.runtime import tune_gc  # noqa: E402
 from emsp_tui.services.node import EmspNode  # noqa: E402
 from emsp_tui.services.sync import SyncService  # noqa: E402
 from emsp_tui.store.search import SearchQuery, search  # noqa: E402
@@ -46,6 +48,15 @@ QUERIES: list[tuple[str, SearchQuery]] = [
 ]
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of another one (Linux /proc)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -60,8 +71,11 @@ async def run(locations: int, rounds: int) -> None:
                 await node.partners.add(mock.hub_versions_url, mock.token_a, name="hub")
                 sync = SyncService(node)
                 started = time.perf_counter()
+                cpu0, mock_cpu0 = cpu_seconds(), cpu_seconds(mock.process.pid)
                 [full] = await sync.sync_all()
                 full_s = time.perf_counter() - started
+                full_cpu = cpu_seconds() - cpu0
+                mock_cpu = cpu_seconds(mock.process.pid) - mock_cpu0
                 assert full.ok, full.error
                 stored = sum(m.stored for m in full.modules if m.module == "locations")
                 started = time.perf_counter()
@@ -83,6 +97,7 @@ async def run(locations: int, rounds: int) -> None:
     print(f"locations            {locations}")
     print(f"stored               {stored}")
     print(f"full sync            {full_s:.1f} s ({stored / full_s:.0f} locations/s)")
+    print(f"  CPU during it      eMSP {full_cpu:.1f} s, mock {mock_cpu:.1f} s")
     print(f"incremental (no chg) {incr_s:.2f} s ({changed} objects)")
     print(f"peak RSS (eMSP)      {peak_rss_mb():.0f} MB")
     print(f"search p50 / p95     {p50:.1f} / {p95:.1f} ms over {len(every)} searches")
@@ -96,6 +111,7 @@ def main() -> None:
     parser.add_argument("--locations", type=int, default=60000)
     parser.add_argument("--rounds", type=int, default=20, help="times each search runs")
     args = parser.parse_args()
+    tune_gc()  # as the emsp command does at start
     asyncio.run(run(args.locations, args.rounds))
 
 

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from . import __version__
 from .config import Settings, load_settings
+from .runtime import tune_gc
 
 EXAMPLES = """\
 examples:
@@ -143,6 +144,7 @@ def _positive_float(text: str) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_gc()
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -9,13 +9,15 @@ OcpiProtocolError instead of spinning forever.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from .types import format_datetime
@@ -23,6 +25,7 @@ from .wire import validation_summary
 
 if TYPE_CHECKING:
     from .client import OcpiClient, Routing
+    from .wire import OcpiReply
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,11 +57,13 @@ class Rejected:
 @dataclass(frozen=True)
 class ValidatedPage(Generic[M]):
     """A page validated against a model. Unpacks as ``valid, rejected = vp``; ``.page`` has
-    the headers."""
+    the headers; ``documents[i]`` is ``valid[i]`` as the partner sent it (JSON text), for a
+    store that keeps what was received rather than serialising the model again."""
 
     valid: list[M]
     rejected: list[Rejected]
     page: Page
+    documents: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.valid, self.rejected))
@@ -76,17 +81,35 @@ def _object_id(item: Any) -> str | None:
 
 def validate_items(items: list[Any], model: type[M]) -> tuple[list[M], list[Rejected]]:
     """Validate each item on its own: one malformed object never costs the rest of the page."""
+    valid, rejected, _ = _validate(items, model, keep_documents=False)
+    return valid, rejected
+
+
+def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
+    """A page's items validated like :func:`validate_items`, each valid one's JSON kept."""
+    valid, rejected, documents = _validate(page.items, model, keep_documents=True)
+    return ValidatedPage(valid, rejected, page, documents)
+
+
+def _validate(
+    items: list[Any], model: type[M], *, keep_documents: bool
+) -> tuple[list[M], list[Rejected], list[str]]:
     valid: list[M] = []
     rejected: list[Rejected] = []
+    documents: list[str] = []
+    validate = model.model_validate
     for item in items:
         if not isinstance(item, dict):
             rejected.append(Rejected(None, f"not a JSON object ({type(item).__name__})"))
             continue
         try:
-            valid.append(model.model_validate(item))
+            valid.append(validate(item))
         except ValidationError as err:
             rejected.append(Rejected(_object_id(item), validation_summary(err)))
-    return valid, rejected
+            continue
+        if keep_documents:
+            documents.append(orjson.dumps(item).decode())
+    return valid, rejected, documents
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
@@ -128,53 +151,81 @@ async def iter_pages(
     correlation_id: str,
     max_pages: int = 10_000,
 ) -> AsyncIterator[Page]:
-    """Yield every page of a paginated GET; all pages share ``correlation_id``."""
+    """Yield every page of a paginated GET; all pages share ``correlation_id``.
+
+    The next page is requested as soon as this one's ``Link`` is known, before it is yielded:
+    the partner serves page n+1 while the caller validates and stores page n (one request
+    ahead, never more, so memory stays at two pages).
+    """
     query: dict[str, str] = {k: _query_value(v) for k, v in (params or {}).items()}
     for name, value in (("date_from", date_from), ("date_to", date_to), ("limit", limit)):
         if value is not None:
             query[name] = _query_value(value)
+
+    def fetch(page_url: str, first: bool) -> asyncio.Task[OcpiReply]:
+        return asyncio.ensure_future(
+            client.request(
+                "GET",
+                page_url,
+                params=query if first else None,
+                routing=routing,
+                correlation_id=correlation_id,
+            )
+        )
+
     fetched: set[str] = set()
-    next_url: str | None = url
     number = 0
     empty_run = 0
-    while next_url is not None:
-        number += 1
-        reply = await client.request(
-            "GET",
-            next_url,
-            params=query if number == 1 else None,
-            routing=routing,
-            correlation_id=correlation_id,
-        )
-        fetched.add(reply.url)
-        data = reply.data
-        if data is None:
-            data = []
-        elif not isinstance(data, list):
-            raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
-        link = next_link(reply.headers, reply.url)
-        if link is not None:
-            if link in fetched:
-                raise reply.protocol_error(
-                    f"pagination loop: page {number} links back to an already fetched page {link}"
-                )
-            empty_run = empty_run + 1 if not data else 0
-            if empty_run >= MAX_EMPTY_PAGES:
-                raise reply.protocol_error(
-                    f"pagination never ends: {empty_run} empty pages in a row still link onwards"
-                )
-            if number >= max_pages:
-                raise reply.protocol_error(f"pagination never ends: more than {max_pages} pages")
-        yield Page(
-            items=data,
-            url=reply.url,
-            number=number,
-            next_url=link,
-            total_count=_int_header(reply.headers, "x-total-count"),
-            limit=_int_header(reply.headers, "x-limit"),
-            correlation_id=correlation_id,
-        )
-        next_url = link
+    pending: asyncio.Task[OcpiReply] | None = fetch(url, True)
+    try:
+        while pending is not None:
+            reply = await pending
+            pending = None
+            number += 1
+            fetched.add(reply.url)
+            data = reply.data
+            if data is None:
+                data = []
+            elif not isinstance(data, list):
+                raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
+            link = next_link(reply.headers, reply.url)
+            if link is not None:
+                if link in fetched:
+                    raise reply.protocol_error(
+                        f"pagination loop: page {number} links back to an already fetched page "
+                        f"{link}"
+                    )
+                empty_run = empty_run + 1 if not data else 0
+                if empty_run >= MAX_EMPTY_PAGES:
+                    raise reply.protocol_error(
+                        f"pagination never ends: {empty_run} empty pages in a row still link "
+                        "onwards"
+                    )
+                if number >= max_pages:
+                    raise reply.protocol_error(
+                        f"pagination never ends: more than {max_pages} pages"
+                    )
+                pending = fetch(link, False)
+            yield Page(
+                items=data,
+                url=reply.url,
+                number=number,
+                next_url=link,
+                total_count=_int_header(reply.headers, "x-total-count"),
+                limit=_int_header(reply.headers, "x-limit"),
+                correlation_id=correlation_id,
+            )
+    finally:
+        if pending is not None:  # the caller stopped early, or failed: drop the page ahead
+            await _discard(pending)
+
+
+async def _discard(task: asyncio.Task[OcpiReply]) -> None:
+    task.cancel()
+    try:
+        await task
+    except BaseException:  # noqa: BLE001 - cancelled, or failed: either way nobody wants it
+        pass
 
 
 __all__ = [
@@ -185,4 +236,5 @@ __all__ = [
     "iter_pages",
     "next_link",
     "validate_items",
+    "validate_page",
 ]

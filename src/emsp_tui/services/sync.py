@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.models import Location, Tariff
-from ..ocpi.paging import Rejected
+from ..ocpi.paging import Rejected, ValidatedPage
 from ..ocpi.retry import DEFAULT_RETRY, RetryPolicy
 from ..store import locations as loc_store
 from ..store import partners as partner_store
@@ -149,29 +149,47 @@ class SyncService:
             first_url = None
             result.full = date_from is None
             await db.run(sync_state.begin_crawl, partner_id, module.value, date_from, date_to)
-        done = 0
-        async for checked in client.iter_objects(
-            first_url or url,
-            model,
-            date_from=None if first_url else date_from,
-            date_to=None if first_url else date_to,
-            limit=None if first_url else self.page_limit,
-        ):
-            valid, rejected, page = checked.valid, checked.rejected, checked.page
-            for bad in rejected:
-                log.warning(
-                    "%s %s: skipped malformed object %s: %s",
-                    partner.name, module.value, bad.object_id or "(no id)", bad.reason,
-                )
-            await db.run(
-                loc_store.store_page, partner_id, module.value, valid, page.next_url, len(rejected)
-            )
+        # Page n is stored (on the database thread) while page n+1 is fetched and validated;
+        # pages still commit one at a time and in order, each with its checkpoint.
+        storing: tuple[asyncio.Future[object], ValidatedPage[BaseModel]] | None = None
+
+        async def committed() -> None:
+            nonlocal storing
+            if storing is None:
+                return
+            write, checked = storing
+            storing = None
+            await write
+            page = checked.page
             result.received += len(page.items)
-            result.stored += len(valid)
-            result.rejected.extend(rejected)
+            result.stored += len(checked.valid)
+            result.rejected.extend(checked.rejected)
             result.total = page.total_count
-            done += len(page.items)
             if progress:
-                progress(Progress(partner.name, module.value, done, page.total_count))
+                progress(Progress(partner.name, module.value, result.received, page.total_count))
+
+        try:
+            async for checked in client.iter_objects(
+                first_url or url,
+                model,
+                date_from=None if first_url else date_from,
+                date_to=None if first_url else date_to,
+                limit=None if first_url else self.page_limit,
+            ):
+                for bad in checked.rejected:
+                    log.warning(
+                        "%s %s: skipped malformed object %s: %s",
+                        partner.name, module.value, bad.object_id or "(no id)", bad.reason,
+                    )
+                await committed()
+                write = db.run(
+                    loc_store.store_page, partner_id, module.value, checked.valid,
+                    checked.page.next_url, len(checked.rejected), checked.documents,
+                )  # fmt: skip
+                storing = (asyncio.ensure_future(write), checked)
+            await committed()
+        finally:
+            if storing is not None:  # stopped by an error: the page in flight still lands whole
+                await asyncio.shield(storing[0])
         await db.run(loc_store.finish_crawl, partner_id, module.value, result.full)
         return result

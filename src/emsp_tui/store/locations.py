@@ -103,39 +103,41 @@ def upsert_locations(
     locations: list[Location],
     *,
     crawl_id: int | None = None,
+    documents: list[str] | None = None,
 ) -> UpsertResult:
     """Store a page of Locations (or one PUT), replacing each one's EVSEs and connectors.
 
     One lookup of the page's keys, then one executemany per table: no per-row SELECT. A copy
     identical to the stored one (a re-crawl) only refreshes the crawl stamp. ``crawl_id``
-    defaults to the partner's current locations crawl.
+    defaults to the partner's current locations crawl. ``documents`` (aligned with
+    ``locations``) is each one's JSON as received; without it the models are serialised.
     """
     if crawl_id is None:
         crawl_id = current_crawl_id(conn, partner_id, "locations")
-    latest: dict[tuple[str, str, str], Location] = {}
-    for loc in locations:  # the last copy of a Location in a page wins
-        latest[(loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())] = loc
+    latest: dict[tuple[str, str, str], tuple[Location, str | None]] = {}
+    for i, loc in enumerate(locations):  # the last copy of a Location in a page wins
+        key = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
+        latest[key] = (loc, documents[i] if documents else None)
     known = _stored(conn, list(latest))
     same_time = [
         old.pk
         for key, old in known.items()
-        if old.last_updated == epoch_ms(latest[key].last_updated)
+        if old.last_updated == epoch_ms(latest[key][0].last_updated)
     ]
     stored_docs = _documents(conn, same_time)
     result = UpsertResult()
     batch: list[_Item] = []
     untouched: list[tuple[int, int]] = []
     next_pk = None
-    for key, loc in latest.items():
+    for key, (loc, doc) in latest.items():
         stamp = epoch_ms(loc.last_updated)
         old = known.get(key)
-        doc = None
         if old is not None:
             if old.last_updated > stamp:
                 result.skipped += 1
                 continue
             if old.pk in stored_docs and old.partner_id == partner_id:
-                doc = _document(key, loc)
+                doc = doc or _document(key, loc)
                 if doc == stored_docs[old.pk]:
                     untouched.append((crawl_id, old.pk))
                     result.unchanged += 1
@@ -376,12 +378,16 @@ def store_page(
     items: list[Location] | list[Tariff],
     next_url: str | None,
     rejected: int = 0,
+    documents: list[str] | None = None,
 ) -> UpsertResult:
-    """Store one page of a crawl and move the checkpoint past it, in this one transaction."""
+    """Store one page of a crawl and move the checkpoint past it, in this one transaction.
+    ``documents``: each Location's JSON as received (see upsert_locations)."""
     module = str(module)
     crawl_id = current_crawl_id(conn, partner_id, module)
     if module == "locations":
-        result = upsert_locations(conn, partner_id, items, crawl_id=crawl_id)  # type: ignore[arg-type]
+        result = upsert_locations(
+            conn, partner_id, items, crawl_id=crawl_id, documents=documents  # type: ignore[arg-type]
+        )
     elif module == "tariffs":
         result = upsert_tariffs(conn, partner_id, items, crawl_id=crawl_id)  # type: ignore[arg-type]
     else:
