@@ -92,7 +92,8 @@ async def stations(settings: Settings, args: object) -> int:
         page = await node.db.run(search, query)
     if getattr(args, "json", False):
         doc = {
-            "total": page.total, "offset": page.offset, "limit": page.limit,
+            "total": page.total, "total_capped": page.total_capped,
+            "offset": page.offset, "limit": page.limit,
             "results": [asdict(hit) for hit in page.hits],
         }
         print(json.dumps(doc, indent=2, default=str))
@@ -113,7 +114,7 @@ async def stations(settings: Settings, args: object) -> int:
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     shown = page.offset + len(page.hits)
-    print(f"{page.offset + 1}-{shown} of {page.total}")
+    print(f"{page.offset + 1}-{shown} of {page.total_label}")
     return 0
 
 

@@ -432,6 +432,27 @@ def test_filters_total_and_empty_pages(tmp_path: Path) -> None:
     st.db.close_sync()
 
 
+def test_filter_only_counts_stop_at_the_cap_and_pages_stay_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st = Store(tmp_path / "capped.sqlite3")
+    many(st, 25)
+    exact = st.run(search, SearchQuery(available_only=True, limit=200))
+    assert (exact.total, exact.total_capped, exact.total_label) == (16, False, "16")
+    monkeypatch.setattr(search_module, "COUNT_CAP", 6)
+    seen: list[str] = []
+    for offset in (0, 4, 8, 12, 16):
+        page = st.run(search, SearchQuery(available_only=True, offset=offset, limit=4))
+        if offset == 0:
+            assert (page.total, page.total_capped, page.total_label) == (5, True, "5+")
+        seen += [h.id for h in page.hits]
+    assert seen == [h.id for h in exact.hits]  # same stations, same order, none twice
+    # No filter at all: the exact count is the cheap one, so it is never capped.
+    page = st.run(search, SearchQuery(limit=4))
+    assert (page.total, page.total_capped) == (25, False)
+    st.db.close_sync()
+
+
 def test_hit_fields(net: Store) -> None:
     hit = net.run(search, SearchQuery(text="schiphol")).hits[0]
     assert (hit.country_code, hit.party_id, hit.id, hit.title) == (

@@ -91,10 +91,10 @@ Esc or Enter closes and applies; x clears everything.
     @dataclass
     class Counted(Message):
         value: Filters
-        total: int | None
+        total: str | None  # '123', or '1,000+'
 
     def __init__(
-        self, filters: Filters, count: Callable[[Filters], Awaitable[int]] | None = None
+        self, filters: Filters, count: Callable[[Filters], Awaitable[str]] | None = None
     ) -> None:
         super().__init__()
         self.set_reactive(FiltersScreen.value, filters)
@@ -151,7 +151,7 @@ Esc or Enter closes and applies; x clears everything.
         if self.count is None:
             return
         try:
-            total: int | None = await self.count(value)
+            total: str | None = await self.count(value)
         except Exception:
             total = None  # the count is a hint; the search itself reports errors
         self.post_message(self.Counted(value, total))

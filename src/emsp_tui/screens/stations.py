@@ -158,7 +158,9 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
         self._has_more = new.has_more
         if event.append and self._page is not None:
             rows = [*self._page.rows, *new.rows]
-            self._page = StationPage(rows, new.total, 0, new.currency, new.radius_km, new.limit)
+            self._page = StationPage(
+                rows, new.total, 0, new.currency, new.radius_km, new.limit, new.total_capped
+            )
         else:
             self._page = new
         table.show(event.page.rows, append=event.append)
@@ -193,7 +195,7 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
         count = ""
         if page is not None:
             noun = "station" if page.total == 1 else "stations"
-            count = f"{page.total} {noun}"
+            count = f"{page.total_label} {noun}"
             if page.radius_km is not None:
                 if page.radius_km < HALF_CIRCUMFERENCE_KM:  # else: the whole earth, say nothing
                     count += f" within {page.radius_km:.0f} km"
@@ -237,10 +239,10 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
             if filters is not None:
                 self.filters = filters
 
-        async def count(filters: Filters) -> int:
+        async def count(filters: Filters) -> str:
             await self.emsp.ready()
             query = filters.query(self.text, near=None, now=self.emsp.now(), limit=1)
-            return (await self.emsp.stations.search(query)).total
+            return (await self.emsp.stations.search(query)).total_label
 
         self.app.push_screen(FiltersScreen(self.filters, count), chosen)
 

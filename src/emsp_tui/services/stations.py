@@ -99,13 +99,18 @@ class StationPage:
     currency: str | None  # the one currency of every priced row, else None
     radius_km: float | None = None
     limit: int = 0
+    total_capped: bool = False  # total is a floor (see SearchPage.total_capped)
 
     @property
     def has_more(self) -> bool:
         """Another page may follow: nearest first, a full page always may (further away)."""
         if self.radius_km is not None:
             return len(self.rows) >= self.limit > 0
-        return self.offset + len(self.rows) < self.total
+        return self.total_capped or self.offset + len(self.rows) < self.total
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -251,7 +256,9 @@ def _search(conn: sqlite3.Connection, query: SearchQuery) -> StationPage:
     currencies = {r.hit.currency for r in rows if r.hit.currency}
     currency = currencies.pop() if len(currencies) == 1 else None
     radius = getattr(page, "radius_km", None)
-    return StationPage(rows, page.total, page.offset, currency, radius, page.limit)
+    return StationPage(
+        rows, page.total, page.offset, currency, radius, page.limit, page.total_capped
+    )
 
 
 def _detail(
