@@ -337,6 +337,25 @@ def test_nearest_first_grows_the_circle_until_it_holds_the_page(net: Store) -> N
     assert far.total == 6
 
 
+@pytest.mark.parametrize("few", [10_000, 0])  # distances to every text match, or a growing circle
+def test_text_near_a_point_orders_the_text_matches_by_distance(
+    net: Store, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    monkeypatch.setattr(search_module, "FEW_TEXT_MATCHES", few)
+    south_of_koln = (50.0, 7.0)
+    page = net.run(search, SearchQuery(text="amsterdam", near=south_of_koln, limit=2))
+    matches = {"CENTRAAL", "NACHT", "MIXED"} & {h.id for h in net.run(
+        search, SearchQuery(text="amsterdam", limit=50)).hits}  # fmt: skip
+    expected = sorted(matches, key=lambda k: independent_distance_km(south_of_koln, COORDS[k]))
+    assert len(expected) >= 2
+    assert [h.id for h in page.hits] == expected[:2]
+    for hit in page.hits:
+        assert hit.distance_km == pytest.approx(
+            independent_distance_km(south_of_koln, COORDS[hit.id]), abs=1e-4
+        )
+    assert page.radius_km is not None and page.radius_km >= page.hits[-1].distance_km
+
+
 def test_the_antimeridian_and_the_poles(tmp_path: Path) -> None:
     st = Store(tmp_path / "far.sqlite3")
     st.put(

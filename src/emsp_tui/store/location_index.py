@@ -192,6 +192,7 @@ class Searchable:
     text_crc: int
     latitude: float
     longitude: float
+    xyz: tuple[int, int, int]  # unit_vector(latitude, longitude)
 
 
 _PHASES = {"AC_3_PHASE": 3, "AC_2_PHASE": 2}
@@ -261,6 +262,7 @@ def add_location(
     visible = bool(loc.publish and total)
     operator = loc.operator.name if loc.operator else None
     latitude, longitude = float(loc.coordinates.latitude), float(loc.coordinates.longitude)
+    xyz = unit_vector(latitude, longitude)
     tariffs = f" {' '.join(sorted(tariff_ids))} " if tariff_ids else None
     text = (loc.name, loc.address, loc.city, loc.postal_code, operator, " ".join(evse_ids))
     text_crc = zlib.crc32(
@@ -292,5 +294,6 @@ def add_location(
             dc if dc >= 0 else None, dc_avail if dc_avail >= 0 else None,
             standards, standards_avail,
             bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0, hours_id, price, currency,
+            *xyz,
         ))  # fmt: skip
-    return Searchable(visible, text, text_crc, latitude, longitude)
+    return Searchable(visible, text, text_crc, latitude, longitude, xyz)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..ocpi.models import Location, Tariff
-from .location_index import Rows, add_location, epoch_ms, parse_periods, unit_vector
+from .location_index import Rows, add_location, epoch_ms, parse_periods
 from .sync_state import (
     SyncState,
     begin_crawl,
@@ -240,7 +240,7 @@ def _write(
             if text_moved:
                 rows.fts.append((pk, *new.text))
             if geo_moved:
-                x, y, z = unit_vector(new.latitude, new.longitude)
+                x, y, z = new.xyz
                 rows.geo.append((pk, x, x, y, y, z, z))
     if replaced:
         for sql in (
@@ -254,7 +254,7 @@ def _write(
         conn.executemany("DELETE FROM location_geo WHERE id = ?", unmapped)
     conn.executemany(_UPSERT_LOCATION, rows.locations)
     conn.executemany(
-        "INSERT OR REPLACE INTO location_facets VALUES (?" + ", ?" * 14 + ")", rows.facets
+        "INSERT OR REPLACE INTO location_facets VALUES (?" + ", ?" * 17 + ")", rows.facets
     )
     conn.executemany(
         "INSERT OR REPLACE INTO location_json (pk, data) VALUES (?, ?)", rows.documents

@@ -509,4 +509,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ocpi_messages_command ON ocpi_messages(command_id) WHERE command_id IS NOT NULL",
         "CREATE INDEX ocpi_messages_correlation ON ocpi_messages(correlation_id)",
     ],
+    # 5: each searchable location's unit vector beside its facets, so that a search driven by
+    # its text matches measures their distances from this narrow table (a lookup by pk) rather
+    # than by id in the R*Tree (about 4x the cost). Copied from the R*Tree for stored rows.
+    [
+        "ALTER TABLE location_facets ADD COLUMN x INTEGER",
+        "ALTER TABLE location_facets ADD COLUMN y INTEGER",
+        "ALTER TABLE location_facets ADD COLUMN z INTEGER",
+        """
+        UPDATE location_facets SET (x, y, z) = (
+            SELECT g.min_x, g.min_y, g.min_z FROM location_geo g WHERE g.id = location_facets.pk)
+        """,
+    ],
 ]

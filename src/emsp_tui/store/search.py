@@ -299,7 +299,7 @@ def _where(conds: list[str]) -> str:
 
 # Few enough matches anywhere to measure the distance to each (~3.5 us apiece) rather than
 # grow a box over the map; a word's matches are often far away, hence the higher bound.
-FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 10_000
+FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 25_000
 
 
 def _near(
@@ -328,14 +328,15 @@ def _near(
         if len(found) < need:
             anywhere = _count(conn, plan, match)
             if anywhere <= (FEW_TEXT_MATCHES if match else FEW_MATCHES):
-                # The same circle as growing would give, from the distances to all matches.
+                # The same circle as growing would give, from the chords to all matches (the
+                # arcsine only for those inside it).
                 every = sorted(_everywhere(conn, plan, match, lat, lon))
                 # (Fewer matches than the page: the whole Earth, as growing would end.)
-                inside = bisect.bisect_right(every, (radius, math.inf))
+                inside = bisect.bisect_right(every, (_chord2(radius), math.inf))
                 while inside < need and radius < HALF_CIRCUMFERENCE_KM:
                     radius = _grown(radius, inside, need)
-                    inside = bisect.bisect_right(every, (radius, math.inf))
-                found = every[:inside]
+                    inside = bisect.bisect_right(every, (_chord2(radius), math.inf))
+                found = _distances(every[:inside])
             while len(found) < need and radius < HALF_CIRCUMFERENCE_KM:
                 radius = _grown(radius, len(found), need)
                 found = _within(conn, plan, match, lat, lon, radius)
@@ -387,30 +388,45 @@ def _within(
         # "+": a membership probe, not a way into the R*Tree (which must use the cube).
         conds.append("+g.id IN (SELECT rowid FROM location_fts WHERE location_fts MATCH :match)")
     sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
-    return _distances(conn.execute(sql, params))
+    return _distances(_plain(conn).execute(sql, params))
 
 
 def _everywhere(
     conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float
-) -> list[tuple[float, int]]:
-    """(distance km, pk) of every match: the matches drive, each looked up in the R*Tree."""
+) -> list[tuple[int, int]]:
+    """(squared chord, pk) of every match (see _distances): the matches drive, each one's unit
+    vector read from its facets row (a lookup by pk, ~1 us; by id in the R*Tree ~4 us)."""
     if match:
-        source = "location_fts CROSS JOIN location_geo g ON g.id = location_fts.rowid"
-        if plan.filtered:
-            source += " CROSS JOIN location_facets f ON f.pk = g.id"
+        source = "location_fts CROSS JOIN location_facets f ON f.pk = location_fts.rowid"
         conds = plan.conditions("location_fts MATCH :match")
     else:
-        source = "location_facets f CROSS JOIN location_geo g ON g.id = f.pk"
+        source = "location_facets f"
         conds = plan.conditions()
     if plan.location:
-        source += " CROSS JOIN locations l ON l.pk = g.id"
-    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} {_where(conds)}"
-    return _distances(conn.execute(sql, _centre(plan, match, lat, lon)))
+        source += " CROSS JOIN locations l ON l.pk = f.pk"
+    sql = f"SELECT {_FACET_SQUARED_CHORD}, f.pk FROM {source} {_where(conds)}"
+    return _plain(conn).execute(sql, _centre(plan, match, lat, lon)).fetchall()
+
+
+_FACET_SQUARED_CHORD = _SQUARED_CHORD.replace("g.min_", "f.")
+
+
+def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor that returns plain tuples: for queries that read thousands of rows, where the
+    connection's sqlite3.Row objects would cost more than the query (and do not sort)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def _centre(plan: Plan, match: str | None, lat: float, lon: float) -> dict[str, Any]:
     x, y, z = unit_vector(lat, lon)
     return dict(plan.params, match=match, x=x, y=y, z=z)
+
+
+def _chord2(radius_km: float) -> float:
+    """The squared chord (as _distances reads it) of a great-circle distance."""
+    return (2e9 * math.sin(min(radius_km / EARTH_RADIUS_KM, math.pi) / 2)) ** 2
 
 
 def _distances(rows: Iterable[tuple[int, int]]) -> list[tuple[float, int]]:
