@@ -10,7 +10,6 @@ FTS and R*Tree tables hold nothing else.
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import re
@@ -315,34 +314,34 @@ def _near(
 
     The R*Tree box gives candidates, exact distance orders them. Without a radius, the circle
     grows until it holds the page; when the matches anywhere are few (a rare filter, a rare
-    word, or nothing near), the distance to each of them is measured instead.
+    word, or nothing near), the distances to all of them give the page directly, and the
+    circle is the first of the growing sequence that holds it. SQLite sorts and counts: only
+    the page's rows come back to Python (thousands of rows would mean thousands of hand-offs
+    of the GIL, slow while the UI thread is busy drawing).
     """
     lat, lon = near
+    need = offset + limit
     if radius_km is not None:
         radius = max(0.0, radius_km)
-        found = _within(conn, plan, match, lat, lon, radius)
+        total, nearest = _within(conn, plan, match, lat, lon, radius, need)
     else:
-        need = offset + limit
         radius = FIRST_RADIUS_KM
-        found = _within(conn, plan, match, lat, lon, radius)
-        if len(found) < need:
+        total, nearest = _within(conn, plan, match, lat, lon, radius, need)
+        if total < need:
             anywhere = _count(conn, plan, match)
             if anywhere <= (FEW_TEXT_MATCHES if match else FEW_MATCHES):
-                # The same circle as growing would give, from the chords to all matches (the
-                # arcsine only for those inside it).
-                every = sorted(_everywhere(conn, plan, match, lat, lon))
-                # (Fewer matches than the page: the whole Earth, as growing would end.)
-                inside = bisect.bisect_right(every, (_chord2(radius), math.inf))
-                while inside < need and radius < HALF_CIRCUMFERENCE_KM:
-                    radius = _grown(radius, inside, need)
-                    inside = bisect.bisect_right(every, (_chord2(radius), math.inf))
-                found = _distances(every[:inside])
-            while len(found) < need and radius < HALF_CIRCUMFERENCE_KM:
-                radius = _grown(radius, len(found), need)
-                found = _within(conn, plan, match, lat, lon, radius)
-    found.sort()
-    page = found[offset : offset + limit]
-    return [pk for _, pk in page], {pk: d for d, pk in page}, radius, len(found)
+                nearest = _everywhere(conn, plan, match, lat, lon, need)
+                if len(nearest) < need:  # fewer matches than the page: the whole Earth
+                    radius, total = HALF_CIRCUMFERENCE_KM, len(nearest)
+                else:
+                    while _chord2(radius) < nearest[-1][0]:
+                        radius = min(HALF_CIRCUMFERENCE_KM, radius * 2)
+                    total = _count_nearer(conn, plan, match, lat, lon, _chord2(radius))
+            while total < need and radius < HALF_CIRCUMFERENCE_KM:
+                radius = _grown(radius, total, need)
+                total, nearest = _within(conn, plan, match, lat, lon, radius, need)
+    page = _distances(nearest[offset:need])
+    return [pk for _, pk in page], {pk: d for d, pk in page}, radius, total
 
 
 _SQUARED_CHORD = (
@@ -358,14 +357,33 @@ def _grown(radius: float, found: int, need: int) -> float:
 
 
 def _within(
-    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, radius: float
-) -> list[tuple[float, int]]:
-    """(distance km, pk) of the matches within ``radius`` km.
+    conn: sqlite3.Connection,
+    plan: Plan,
+    match: str | None,
+    lat: float,
+    lon: float,
+    radius: float,
+    need: int,
+) -> tuple[int, list[tuple[int, int]]]:
+    """How many match within ``radius`` km, and the ``need`` nearest as (squared chord, pk).
 
     The R*Tree holds unit vectors (see the migration): the cube around the circle gives the
     candidates, and the squared chord to each, plain arithmetic, is exact and in the order of
     the haversine distance; only the returned matches get the arcsine.
     """
+    source, conds, params = _circle(plan, match, lat, lon, radius)
+    # All of them to Python: cheaper here than a window count with SQLite's sort (the FTS
+    # probe's plan changes), and a circle that holds a page holds few more than the page.
+    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
+    rows = _plain(conn).execute(sql, params).fetchall()
+    rows.sort()
+    return len(rows), rows[:need]
+
+
+def _circle(
+    plan: Plan, match: str | None, lat: float, lon: float, radius: float
+) -> tuple[str, list[str], dict[str, Any]]:
+    """FROM and WHERE of the matches within ``radius`` km, with their parameters."""
     angle = min(radius / EARTH_RADIUS_KM, math.pi)
     chord = 2 * math.sin(angle / 2)
     reach = math.ceil(chord * 1e9) + 1  # the cube's half side, with a rounding margin
@@ -387,15 +405,35 @@ def _within(
     if match:
         # "+": a membership probe, not a way into the R*Tree (which must use the cube).
         conds.append("+g.id IN (SELECT rowid FROM location_fts WHERE location_fts MATCH :match)")
-    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
-    return _distances(_plain(conn).execute(sql, params))
+    return source, conds, params
 
 
 def _everywhere(
-    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float
+    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, need: int
 ) -> list[tuple[int, int]]:
-    """(squared chord, pk) of every match (see _distances): the matches drive, each one's unit
-    vector read from its facets row (a lookup by pk, ~1 us; by id in the R*Tree ~4 us)."""
+    """The ``need`` nearest matches anywhere as (squared chord, pk): the matches drive, each
+    one's unit vector read from its facets row (a lookup by pk, ~1 us; by id in the R*Tree
+    ~4 us)."""
+    source, conds = _all_matches(plan, match)
+    sql = f"""SELECT {_FACET_SQUARED_CHORD} AS c2, f.pk FROM {source} {_where(conds)}
+        ORDER BY c2, f.pk LIMIT :need"""
+    params = dict(_centre(plan, match, lat, lon), need=need)
+    return _plain(conn).execute(sql, params).fetchall()
+
+
+def _count_nearer(
+    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, chord2: float
+) -> int:
+    """How many matches anywhere lie within the squared chord ``chord2``, the matches driving
+    (as _everywhere: when they are few, cheaper than the R*Tree over a wide circle)."""
+    source, conds = _all_matches(plan, match)
+    conds.append(f"{_FACET_SQUARED_CHORD} <= :chord2")
+    params = dict(_centre(plan, match, lat, lon), chord2=chord2)
+    return int(conn.execute(f"SELECT count(*) FROM {source} {_where(conds)}", params).fetchone()[0])
+
+
+def _all_matches(plan: Plan, match: str | None) -> tuple[str, list[str]]:
+    """FROM and WHERE of every match, anywhere, with its facets row as ``f``."""
     if match:
         source = "location_fts CROSS JOIN location_facets f ON f.pk = location_fts.rowid"
         conds = plan.conditions("location_fts MATCH :match")
@@ -404,8 +442,7 @@ def _everywhere(
         conds = plan.conditions()
     if plan.location:
         source += " CROSS JOIN locations l ON l.pk = f.pk"
-    sql = f"SELECT {_FACET_SQUARED_CHORD}, f.pk FROM {source} {_where(conds)}"
-    return _plain(conn).execute(sql, _centre(plan, match, lat, lon)).fetchall()
+    return source, conds
 
 
 _FACET_SQUARED_CHORD = _SQUARED_CHORD.replace("g.min_", "f.")
