@@ -315,7 +315,7 @@ def _near(
     The R*Tree box gives candidates, exact distance orders them. Without a radius, the circle
     grows until it holds the page; when the matches anywhere are few (a rare filter, a rare
     word, or nothing near), the distances to all of them give the page directly, and the
-    circle is the first of the growing sequence that holds it. SQLite sorts and counts: only
+    circle is the first of 2, 4, 8... km that holds it. SQLite sorts and counts: only
     the page's rows come back to Python (thousands of rows would mean thousands of hand-offs
     of the GIL, slow while the UI thread is busy drawing).
     """
