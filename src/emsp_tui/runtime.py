@@ -5,8 +5,9 @@ and the validated models). With CPython's default thresholds (700, 10, 10) that 
 collection every 700 allocations and, every hundred or so, a full one that walks every
 long-lived object (Textual, pydantic and their caches). Decoding + validating the mock's pages
 with Textual imported measured about 250 µs per location by default, 120 with the settings
-below; `bench/sync_bench.py` at 30,000 locations went from 18.8 s to 12.2 s. The objects involved have no reference cycles (JSON trees, pydantic models), so
-collecting less often costs a little memory, not correctness.
+below; `bench/sync_bench.py` at 30,000 locations went from 18.8 s to 12.2 s. The objects
+involved have no reference cycles (JSON trees, pydantic models), so collecting less often
+costs a little memory, not correctness.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from .enums import CommandType, TokenType
 from .errors import OcpiError, OcpiProtocolError, OcpiTransportError
 from .exchange import Exchange, ExchangeCallback, Scrubber
 from .models import CommandResponse, Token, Version, VersionDetail
-from .paging import Page, Rejected, ValidatedPage, iter_pages, validate_items, validate_page
+from .paging import Page, Rejected, ValidatedPage, iter_pages, validate_page
 from .retry import DEFAULT_RETRY, IDEMPOTENT_METHODS, NO_RETRY, RetryPolicy
 from .versions import SUPPORTED_VERSIONS
 from .wire import OcpiReply, Routing, encode_body, interpret, join_url, new_id
@@ -52,7 +52,7 @@ __all__ = [
     "ValidatedPage",
     "join_url",
     "new_id",
-    "validate_items",
+    "validate_page",
 ]
 
 

@@ -79,26 +79,14 @@ def _object_id(item: Any) -> str | None:
     return None
 
 
-def validate_items(items: list[Any], model: type[M]) -> tuple[list[M], list[Rejected]]:
-    """Validate each item on its own: one malformed object never costs the rest of the page."""
-    valid, rejected, _ = _validate(items, model, keep_documents=False)
-    return valid, rejected
-
-
 def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
-    """A page's items validated like :func:`validate_items`, each valid one's JSON kept."""
-    valid, rejected, documents = _validate(page.items, model, keep_documents=True)
-    return ValidatedPage(valid, rejected, page, documents)
-
-
-def _validate(
-    items: list[Any], model: type[M], *, keep_documents: bool
-) -> tuple[list[M], list[Rejected], list[str]]:
+    """Validate each item on its own: one malformed object never costs the rest of the page.
+    Each valid item's JSON is kept beside its model."""
     valid: list[M] = []
     rejected: list[Rejected] = []
     documents: list[str] = []
     validate = model.model_validate
-    for item in items:
+    for item in page.items:
         if not isinstance(item, dict):
             rejected.append(Rejected(None, f"not a JSON object ({type(item).__name__})"))
             continue
@@ -107,9 +95,8 @@ def _validate(
         except ValidationError as err:
             rejected.append(Rejected(_object_id(item), validation_summary(err)))
             continue
-        if keep_documents:
-            documents.append(orjson.dumps(item).decode())
-    return valid, rejected, documents
+        documents.append(orjson.dumps(item).decode())
+    return ValidatedPage(valid, rejected, page, documents)
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
@@ -235,6 +222,5 @@ __all__ = [
     "ValidatedPage",
     "iter_pages",
     "next_link",
-    "validate_items",
     "validate_page",
 ]

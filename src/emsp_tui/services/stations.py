@@ -21,7 +21,7 @@ from ..ocpi.models import Location, Tariff
 from ..store import favourites as fav_store
 from ..store.location_index import energy_price_per_kwh
 from ..store.locations import get_location
-from ..store.search import SearchPage, SearchQuery, StationHit, haversine_km, search
+from ..store.search import SearchPage, SearchQuery, StationHit, count_label, haversine_km, search
 from ..store.tariffs import tariffs_for_location
 from .tariff import summarize_tariff
 
@@ -110,7 +110,7 @@ class StationPage:
 
     @property
     def total_label(self) -> str:
-        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
+        return count_label(self.total, self.total_capped)
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,12 @@ class SearchPage:
 
     @property
     def total_label(self) -> str:
-        """'1,234', or '1,000+' when the count stopped there."""
-        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
+        return count_label(self.total, self.total_capped)
+
+
+def count_label(total: int, capped: bool) -> str:
+    """'1,234', or '1,000+' when the count stopped there."""
+    return f"{total:,}+" if capped else f"{total:,}"
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -296,8 +300,9 @@ def _where(conds: list[str]) -> str:
     return f"WHERE {' AND '.join(conds)}" if conds else ""
 
 
-# Few enough matches anywhere to measure the distance to each (~3.5 us apiece) rather than
-# grow a box over the map; a word's matches are often far away, hence the higher bound.
+# Few enough matches anywhere to measure the distance to each (~1 us apiece, see _everywhere)
+# rather than grow a box over the map; a word's matches are often far away, hence the higher
+# bound.
 FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 25_000
 
 
@@ -390,7 +395,7 @@ def _circle(
     params = _centre(plan, match, lat, lon)
     x, y, z = params["x"], params["y"], params["z"]
     params.update(x0=x - reach, x1=x + reach, y0=y - reach, y1=y + reach, z0=z - reach,
-                  z1=z + reach, chord2=(chord * 1e9) ** 2)  # fmt: skip
+                  z1=z + reach, chord2=_chord2(radius))  # fmt: skip
     source = "location_geo g"
     if plan.filtered:
         source += " CROSS JOIN location_facets f ON f.pk = g.id"
