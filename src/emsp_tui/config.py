@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     """The driver's position for distances and "nearest first"; None until they set one."""
     sync_concurrency: int = 4
     """How many partners sync at once."""
+    sync_workers: int = 2
+    """Processes that decode and validate large location pages during a sync (0: none)."""
     request_timeout: float = 30.0
     """Seconds to wait for a partner's answer before giving up on that request."""
 

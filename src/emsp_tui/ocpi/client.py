@@ -32,6 +32,7 @@ from .exchange import Exchange, ExchangeCallback, Scrubber
 from .models import CommandResponse, Token, Version, VersionDetail
 from .paging import Page, Rejected, ValidatedPage, iter_pages, validate_page
 from .retry import DEFAULT_RETRY, IDEMPOTENT_METHODS, NO_RETRY, RetryPolicy
+from .status import SUCCESS
 from .versions import SUPPORTED_VERSIONS
 from .wire import OcpiReply, Routing, encode_body, interpret, join_url, new_id
 
@@ -139,13 +140,16 @@ class OcpiClient:
         correlation_id: str | None = None,
         token: str | None = None,
         idempotent: bool | None = None,
+        raw: bool = False,
     ) -> OcpiReply:
         """Send one OCPI request (retried if idempotent); return the unwrapped success reply.
 
         ``body``: an OcpiModel/BaseModel, or a JSON-ready dict/list. ``token`` overrides the
         client's token for this request (TOKEN_A during registration). ``idempotent`` overrides
         the method's default (a credentials PUT mints a new token each time: not idempotent).
-        Raises an OcpiError.
+        ``raw``: a 2xx reply with a body is returned undecoded (``reply.body``), for a caller
+        that reads the envelope elsewhere (a worker process); it must check the status_code
+        itself. Raises an OcpiError.
         """
         method = method.upper()
         content = encode_body(body)
@@ -159,7 +163,7 @@ class OcpiClient:
         attempts = max(1, self.retry.attempts) if idempotent else 1
         for attempt in range(1, attempts + 1):
             try:
-                return await self._attempt(method, url, content, routing, cid, token, attempt)
+                return await self._attempt(method, url, content, routing, cid, token, attempt, raw)
             except OcpiError as err:
                 if attempt >= attempts:
                     raise
@@ -179,6 +183,7 @@ class OcpiClient:
         cid: str,
         token: str | None,
         attempt: int,
+        raw: bool = False,
     ) -> OcpiReply:
         request_id = new_id()
         headers = {
@@ -213,6 +218,12 @@ class OcpiClient:
             self._record(request, None, duration, started_at, attempt, reason)
             raise OcpiTransportError(reason, **ids) from None
         duration = time.perf_counter() - started
+        if raw and 200 <= response.status_code < 300 and response.content.strip():
+            self._record(request, response, duration, started_at, attempt, None)
+            return OcpiReply(
+                None, SUCCESS, None, None, response.status_code, response.headers, method, url,
+                request_id, cid, body=response.content,
+            )  # fmt: skip
         try:
             reply = interpret(response, method, url, request_id, cid, self._scrubber.text)
         except OcpiError as err:
@@ -282,6 +293,7 @@ class OcpiClient:
         params: Mapping[str, Any] | None = None,
         routing: Routing | None = None,
         correlation_id: str | None = None,
+        raw: bool = False,
     ) -> AsyncIterator[Page]:
         """Every page of a list GET, as it arrives (spec 1.6). See :func:`.paging.iter_pages`."""
         return iter_pages(
@@ -294,6 +306,7 @@ class OcpiClient:
             routing=routing,
             correlation_id=correlation_id or new_id(),
             max_pages=self.max_pages,
+            raw=raw,
         )
 
     async def iter_objects(

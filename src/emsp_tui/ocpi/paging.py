@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -44,6 +44,7 @@ class Page:
     total_count: int | None  # X-Total-Count
     limit: int | None  # X-Limit (the server's cap, not len(items))
     correlation_id: str
+    body: bytes | None = None  # raw pages: the undecoded body (``items`` is then empty)
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,14 @@ def _object_id(item: Any) -> str | None:
     return None
 
 
-def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
+def validate_objects(items: list[Any], model: type[M]) -> tuple[list[M], list[Rejected], list[str]]:
     """Validate each item on its own: one malformed object never costs the rest of the page.
-    Each valid item's JSON is kept beside its model."""
+    Returns the valid models, the rejected items, and each valid item's JSON as received."""
     valid: list[M] = []
     rejected: list[Rejected] = []
     documents: list[str] = []
     validate = model.model_validate
-    for item in page.items:
+    for item in items:
         if not isinstance(item, dict):
             rejected.append(Rejected(None, f"not a JSON object ({type(item).__name__})"))
             continue
@@ -96,7 +97,28 @@ def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
             rejected.append(Rejected(_object_id(item), validation_summary(err)))
             continue
         documents.append(orjson.dumps(item).decode())
+    return valid, rejected, documents
+
+
+def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
+    """:func:`validate_objects` of a page's items, with the page."""
+    valid, rejected, documents = validate_objects(page.items, model)
     return ValidatedPage(valid, rejected, page, documents)
+
+
+class EmptyRun:
+    """Counts consecutive empty pages that still link onwards (a server that never ends)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def check(self, empty: bool, has_next: bool, error: Callable[[str], Exception]) -> None:
+        """Raise ``error(message)`` once too many empty pages in a row linked onwards."""
+        self.count = self.count + 1 if empty and has_next else 0
+        if self.count >= MAX_EMPTY_PAGES:
+            raise error(
+                f"pagination never ends: {self.count} empty pages in a row still link onwards"
+            )
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
@@ -137,8 +159,12 @@ async def iter_pages(
     routing: Routing | None = None,
     correlation_id: str,
     max_pages: int = 10_000,
+    raw: bool = False,
 ) -> AsyncIterator[Page]:
     """Yield every page of a paginated GET; all pages share ``correlation_id``.
+
+    ``raw``: pages come undecoded (``Page.body``, see ``OcpiClient.request``); the caller reads
+    each envelope and applies :class:`EmptyRun` itself.
 
     The next page is requested as soon as this one's ``Link`` is known, before it is yielded:
     the partner serves page n+1 while the caller validates and stores page n (one request
@@ -157,12 +183,13 @@ async def iter_pages(
                 params=query if first else None,
                 routing=routing,
                 correlation_id=correlation_id,
+                raw=raw,
             )
         )
 
     fetched: set[str] = set()
     number = 0
-    empty_run = 0
+    empty_run = EmptyRun()
     pending: asyncio.Task[OcpiReply] | None = fetch(url, True)
     try:
         while pending is not None:
@@ -176,17 +203,13 @@ async def iter_pages(
             elif not isinstance(data, list):
                 raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
             link = next_link(reply.headers, reply.url)
+            if reply.body is None:  # a raw page's emptiness is known once its caller decodes it
+                empty_run.check(not data, link is not None, reply.protocol_error)
             if link is not None:
                 if link in fetched:
                     raise reply.protocol_error(
                         f"pagination loop: page {number} links back to an already fetched page "
                         f"{link}"
-                    )
-                empty_run = empty_run + 1 if not data else 0
-                if empty_run >= MAX_EMPTY_PAGES:
-                    raise reply.protocol_error(
-                        f"pagination never ends: {empty_run} empty pages in a row still link "
-                        "onwards"
                     )
                 if number >= max_pages:
                     raise reply.protocol_error(
@@ -201,6 +224,7 @@ async def iter_pages(
                 total_count=_int_header(reply.headers, "x-total-count"),
                 limit=_int_header(reply.headers, "x-limit"),
                 correlation_id=correlation_id,
+                body=reply.body,
             )
     finally:
         if pending is not None:  # the caller stopped early, or failed: drop the page ahead
@@ -217,10 +241,12 @@ async def _discard(task: asyncio.Task[OcpiReply]) -> None:
 
 __all__ = [
     "MAX_EMPTY_PAGES",
+    "EmptyRun",
     "Page",
     "Rejected",
     "ValidatedPage",
     "iter_pages",
     "next_link",
+    "validate_objects",
     "validate_page",
 ]

@@ -112,6 +112,7 @@ class OcpiReply:
     url: str
     request_id: str
     correlation_id: str
+    body: bytes | None = None  # raw requests: the body, envelope not yet read (``data`` None)
 
     def protocol_error(self, message: str) -> OcpiProtocolError:
         return OcpiProtocolError(

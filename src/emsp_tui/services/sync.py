@@ -12,32 +12,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
 from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
-from ..ocpi.models import Location, Tariff
-from ..ocpi.paging import Rejected, ValidatedPage
+from ..ocpi.errors import OcpiProtocolError
+from ..ocpi.models import Tariff
+from ..ocpi.paging import EmptyRun, Page, Rejected, validate_objects
 from ..ocpi.retry import DEFAULT_RETRY, RetryPolicy
 from ..store import locations as loc_store
 from ..store import partners as partner_store
 from ..store import sync_state
+from ..store.location_index import Derived
 from ..store.partners import Partner
+from .location_pages import MIN_BYTES_FOR_WORKERS, PagePreparer, prepare_items
 
 if TYPE_CHECKING:
     from .node import EmspNode
 
 log = logging.getLogger(__name__)
 
-MODULES: list[tuple[ModuleID, type[BaseModel]]] = [
-    (ModuleID.TARIFFS, Tariff),  # tariffs first: location prices are computed from them
-    (ModuleID.LOCATIONS, Location),
-]
+# Tariffs first: location prices are computed from them.
+MODULES: list[ModuleID] = [ModuleID.TARIFFS, ModuleID.LOCATIONS]
 
 
 @dataclass
@@ -76,11 +77,22 @@ ProgressCallback = Callable[[Progress], None]
 
 class SyncService:
     def __init__(
-        self, node: EmspNode, *, page_limit: int = 1000, retry: RetryPolicy = DEFAULT_RETRY
+        self,
+        node: EmspNode,
+        *,
+        page_limit: int = 1000,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        workers: int | None = None,
+        min_bytes_for_workers: int = MIN_BYTES_FOR_WORKERS,
     ) -> None:
+        """``workers``: processes that prepare large location pages (default: the setting
+        ``sync_workers``; 0 prepares everything in this process)."""
         self.node = node
         self.page_limit = page_limit
         self.retry = retry
+        self.workers = node.settings.sync_workers if workers is None else workers
+        self.min_bytes_for_workers = min_bytes_for_workers
+        self._pages: PagePreparer | None = None
 
     async def sync_all(
         self, progress: ProgressCallback | None = None, *, full: bool = False
@@ -95,7 +107,21 @@ class SyncService:
             async with gate:
                 return await self.sync_partner(partner, progress, full=full)
 
-        return list(await asyncio.gather(*(one(p) for p in partners)))
+        with self._preparer():
+            return list(await asyncio.gather(*(one(p) for p in partners)))
+
+    @contextmanager
+    def _preparer(self) -> Iterator[PagePreparer]:
+        """One pool of page workers for the whole run (shared by the partners)."""
+        if self._pages is not None:
+            yield self._pages
+            return
+        self._pages = PagePreparer(self.workers, self.min_bytes_for_workers)
+        try:
+            yield self._pages
+        finally:
+            self._pages.close()
+            self._pages = None
 
     async def sync_partner(
         self, partner: Partner, progress: ProgressCallback | None = None, *, full: bool = False
@@ -104,19 +130,8 @@ class SyncService:
         started = asyncio.get_running_loop().time()
         assert partner.token_out is not None and partner.id is not None
         try:
-            async with OcpiClient(
-                partner.token_out,
-                transport=self.node.transport,
-                raw_token=partner.raw_token,
-                timeout=self.node.settings.request_timeout,
-                retry=self.retry,
-            ) as client:
-                for module, model in MODULES:
-                    url = partner.endpoint(module, InterfaceRole.SENDER)
-                    if not url:
-                        continue
-                    mod = await self._sync_module(client, partner, module, model, url, progress, full)
-                    result.modules.append(mod)
+            with self._preparer() as pages:
+                await self._sync_modules(partner, pages, progress, full, result)
         except Exception as err:
             result.error = " ".join(str(err).split()) or type(err).__name__
             log.warning("sync of %s failed: %s", partner.name, result.error)
@@ -124,21 +139,71 @@ class SyncService:
         result.seconds = asyncio.get_running_loop().time() - started
         return result
 
-    async def _sync_module(
+    async def _sync_modules(
         self,
+        partner: Partner,
+        pages: PagePreparer,
+        progress: ProgressCallback | None,
+        full: bool,
+        result: PartnerResult,
+    ) -> None:
+        assert partner.token_out is not None
+        async with OcpiClient(
+            partner.token_out,
+            transport=self.node.transport,
+            raw_token=partner.raw_token,
+            timeout=self.node.settings.request_timeout,
+            retry=self.retry,
+        ) as client:
+            for module in MODULES:
+                url = partner.endpoint(module, InterfaceRole.SENDER)
+                if url:
+                    crawl = _Crawl(self.node, client, partner, module, pages, progress)
+                    result.modules.append(await crawl.run(url, full, self.page_limit))
+
+
+@dataclass
+class _Checked:
+    """A page validated (tariffs) or prepared (locations), ready to store."""
+
+    items: list[Tariff] | list[Derived]
+    rejected: list[Rejected]
+    received: int
+
+
+class _Crawl:
+    """One (partner, module) crawl: pages fetched, prepared and stored in order.
+
+    Up to ``AHEAD`` pages are being prepared (in worker processes, for large location pages)
+    while the oldest is written on the database thread and the next one is on its way. Each
+    page commits with its checkpoint, one at a time and in order.
+    """
+
+    AHEAD = 3
+
+    def __init__(
+        self,
+        node: EmspNode,
         client: OcpiClient,
         partner: Partner,
         module: ModuleID,
-        model: type[BaseModel],
-        url: str,
+        pages: PagePreparer,
         progress: ProgressCallback | None,
-        full: bool,
-    ) -> ModuleResult:
-        db = self.node.db
-        partner_id = partner.id
-        assert partner_id is not None
-        state = await db.run(sync_state.get_sync_state, partner_id, module.value)
-        result = ModuleResult(module.value)
+    ) -> None:
+        assert partner.id is not None
+        self.db = node.db
+        self.client = client
+        self.partner = partner
+        self.partner_id = partner.id
+        self.module = module
+        self.pages = pages
+        self.progress = progress
+        self.result = ModuleResult(module.value)
+        self.empty_run = EmptyRun()
+
+    async def run(self, url: str, full: bool, page_limit: int) -> ModuleResult:
+        db, partner_id, module, result = self.db, self.partner_id, self.module.value, self.result
+        state = await db.run(sync_state.get_sync_state, partner_id, module)
         if state.in_progress and state.next_url and not full:
             # Resume an interrupted crawl where its last committed page left off.
             date_from, date_to, first_url = state.crawl_from, state.crawl_to, state.next_url
@@ -148,48 +213,83 @@ class SyncService:
             date_to = datetime.now(UTC)
             first_url = None
             result.full = date_from is None
-            await db.run(sync_state.begin_crawl, partner_id, module.value, date_from, date_to)
-        # Page n is stored (on the database thread) while page n+1 is fetched and validated;
-        # pages still commit one at a time and in order, each with its checkpoint.
-        storing: tuple[asyncio.Future[object], ValidatedPage[BaseModel]] | None = None
-
-        async def committed() -> None:
-            nonlocal storing
-            if storing is None:
-                return
-            write, checked = storing
-            storing = None
-            await write
-            page = checked.page
-            result.received += len(page.items)
-            result.stored += len(checked.valid)
-            result.rejected.extend(checked.rejected)
-            result.total = page.total_count
-            if progress:
-                progress(Progress(partner.name, module.value, result.received, page.total_count))
-
+            await db.run(sync_state.begin_crawl, partner_id, module, date_from, date_to)
+        preparing: deque[tuple[Page, asyncio.Future[_Checked]]] = deque()
+        writing: asyncio.Future[None] | None = None
         try:
-            async for checked in client.iter_objects(
+            async for page in self.client.iter_pages(
                 first_url or url,
-                model,
                 date_from=None if first_url else date_from,
                 date_to=None if first_url else date_to,
-                limit=None if first_url else self.page_limit,
+                limit=None if first_url else page_limit,
+                raw=self.module == ModuleID.LOCATIONS,
             ):
-                for bad in checked.rejected:
-                    log.warning(
-                        "%s %s: skipped malformed object %s: %s",
-                        partner.name, module.value, bad.object_id or "(no id)", bad.reason,
-                    )
-                await committed()
-                write = db.run(
-                    loc_store.store_page, partner_id, module.value, checked.valid,
-                    checked.page.next_url, len(checked.rejected), checked.documents,
-                )  # fmt: skip
-                storing = (asyncio.ensure_future(write), checked)
-            await committed()
+                preparing.append((page, asyncio.ensure_future(self._prepare(page))))
+                while preparing and (len(preparing) > self.AHEAD or preparing[0][1].done()):
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.ensure_future(self._store(*preparing.popleft()))
+            while preparing:
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(self._store(*preparing.popleft()))
+            if writing is not None:
+                await writing
         finally:
-            if storing is not None:  # stopped by an error: the page in flight still lands whole
-                await asyncio.shield(storing[0])
-        await db.run(loc_store.finish_crawl, partner_id, module.value, result.full)
+            for _, job in preparing:
+                job.cancel()
+                if job.done() and not job.cancelled():
+                    job.exception()  # retrieved: the error that stopped us is already raised
+            if writing is not None and not writing.done():
+                # stopped by an error: the page being written still lands whole
+                await asyncio.shield(writing)
+        await db.run(loc_store.finish_crawl, partner_id, module, result.full)
         return result
+
+    async def _prepare(self, page: Page) -> _Checked:
+        if page.body is None:  # tariffs: a few hundred a partner, validated in process
+            valid, rejected, _ = validate_objects(page.items, Tariff)
+            return _Checked(valid, rejected, len(page.items))
+        prepared = await self.pages.prepare(page.body)
+        if prepared.problem is not None:
+            # The envelope is not a plain success: ask again the ordinary way, which retries
+            # and raises exactly the error any request would.
+            reply = await self.client.request(
+                "GET", page.url, correlation_id=page.correlation_id
+            )
+            if not isinstance(reply.data, list | None):
+                raise reply.protocol_error(
+                    f"page {page.number}: data of a list endpoint is not a list"
+                )
+            prepared = prepare_items(reply.data or [])
+        return _Checked(prepared.locations, prepared.rejected, prepared.received)
+
+    async def _store(self, page: Page, job: asyncio.Future[_Checked]) -> None:
+        checked = await job
+        self.empty_run.check(
+            checked.received == 0,
+            page.next_url is not None,
+            lambda message: OcpiProtocolError(message, url=page.url, method="GET"),
+        )
+        partner, module, result = self.partner.name, self.module.value, self.result
+        for bad in checked.rejected:
+            log.warning(
+                "%s %s: skipped malformed object %s: %s",
+                partner, module, bad.object_id or "(no id)", bad.reason,
+            )  # fmt: skip
+        if self.module == ModuleID.LOCATIONS:
+            await self.db.run(
+                loc_store.store_derived_page, self.partner_id, checked.items, page.next_url,
+                len(checked.rejected),
+            )  # fmt: skip
+        else:
+            await self.db.run(
+                loc_store.store_page, self.partner_id, module, checked.items, page.next_url,
+                len(checked.rejected),
+            )  # fmt: skip
+        result.received += checked.received
+        result.stored += len(checked.items)
+        result.rejected.extend(checked.rejected)
+        result.total = page.total_count
+        if self.progress:
+            self.progress(Progress(partner, module, result.received, page.total_count))

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..ocpi.enums import Status, TariffDimensionType, TariffType
@@ -169,6 +170,33 @@ def energy_price_per_kwh(tariff: Tariff) -> float | None:
 
 
 # -- a location's rows ------------------------------------------------------------------------
+class Derived(NamedTuple):
+    """What the store needs of one Location, derived without the database: no pk, no shared
+    opening-hours id, no tariff price yet (the writer fills those in).
+
+    Plain values only, so a worker process can derive a page and hand it over cheaply
+    (services/location_pages.py); the same function serves pushes in process.
+    """
+
+    key: tuple[str, str, str]  # (country_code, party_id, id), upper case
+    last_updated: int  # epoch ms
+    document: str  # the Location as JSON (as received, or serialised)
+    head: tuple[object, ...]  # locations columns from `publish` to `text_crc`
+    visible: bool
+    facets: tuple[object, ...] | None  # location_facets columns after partner_id, up to facilities
+    periods: str | None  # weekly_periods(opening_times); None = 24/7
+    time_zone: str
+    tariff_ids: tuple[str, ...]  # the connectors' tariffs (owner's ids, upper case)
+    evses: list[tuple[object, ...]]  # evses columns after location_pk
+    connectors: list[tuple[object, ...]]  # connectors columns after location_pk
+    exceptions: list[tuple[int, int, int]]  # location_hours_exceptions after location_pk
+    text: tuple[str | None, ...]  # location_fts columns
+    text_crc: int
+    latitude: float
+    longitude: float
+    xyz: tuple[int, int, int]  # unit_vector(latitude, longitude)
+
+
 @dataclass(slots=True)
 class Rows:
     """The rows a batch of Locations turns into, one list per table, ready for executemany."""
@@ -183,40 +211,21 @@ class Rows:
     geo: list[tuple[int, int, int, int, int, int, int]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Searchable:
-    """What add_location leaves to the caller: it knows whether the index entries changed."""
-
-    visible: bool
-    text: tuple[str | None, ...]  # location_fts columns
-    text_crc: int
-    latitude: float
-    longitude: float
-    xyz: tuple[int, int, int]  # unit_vector(latitude, longitude)
-
-
 _PHASES = {"AC_3_PHASE": 3, "AC_2_PHASE": 2}
 _REMOVED, _AVAILABLE = str(Status.REMOVED), str(Status.AVAILABLE)  # plain str: fast compares
 HoursIds = Callable[[str, str], int]
 Prices = Mapping[tuple[str, str, str], tuple[float, str]]
 
 
-def add_location(
-    out: Rows,
-    pk: int,
-    key: tuple[str, str, str],
-    loc: Location,
-    head: tuple[int, int, int],
-    hours_id_of: HoursIds,
-    prices: Prices,
-) -> Searchable:
-    """Append the rows of ``loc`` to ``out``: locations, facets, EVSEs, connectors, hours.
+def location_key(loc: Location) -> tuple[str, str, str]:
+    return (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
 
-    ``head`` is (partner_id, crawl_id, last_updated); the columns follow the migration's order.
-    Written for speed: it runs for every one of a full sync's Locations.
-    """
-    cc, pid = key[0], key[1]
-    connectors, evse_rows = out.connectors, out.evses
+
+def derive_location(loc: Location, document: str) -> Derived:
+    """Everything the store derives from ``loc`` (see :class:`Derived`); ``document`` is its
+    JSON as kept. Written for speed: it runs for every one of a full sync's Locations."""
+    connectors: list[tuple[object, ...]] = []
+    evse_rows: list[tuple[object, ...]] = []
     tariff_ids: set[str] = set()
     total = available = 0
     # Fastest connector in watts: [AC, AC on an AVAILABLE EVSE, DC, DC available]; -1 = none
@@ -237,7 +246,7 @@ def add_location(
             if w > evse_w:
                 evse_w = w
             standard, power_type = conn.standard, conn.power_type
-            connectors.append((pk, uid, conn.id.upper(), status, standard, power_type, w / 1000))
+            connectors.append((uid, conn.id.upper(), status, standard, power_type, w / 1000))
             if conn.tariff_ids:
                 for tariff_id in conn.tariff_ids:
                     tariff_ids.add(tariff_id.upper())
@@ -252,7 +261,7 @@ def add_location(
                     if w > watts[k + 1]:
                         watts[k + 1] = w
         evse_id = evse.evse_id.upper() if evse.evse_id else None
-        evse_rows.append((pk, uid, evse_id, status, evse_w / 1000))
+        evse_rows.append((uid, evse_id, status, evse_w / 1000))
         if usable:
             total += 1
             if evse_id:
@@ -262,38 +271,59 @@ def add_location(
     visible = bool(loc.publish and total)
     operator = loc.operator.name if loc.operator else None
     latitude, longitude = float(loc.coordinates.latitude), float(loc.coordinates.longitude)
-    xyz = unit_vector(latitude, longitude)
     tariffs = f" {' '.join(sorted(tariff_ids))} " if tariff_ids else None
     text = (loc.name, loc.address, loc.city, loc.postal_code, operator, " ".join(evse_ids))
     text_crc = zlib.crc32(
         f"{loc.name}\x1f{loc.address}\x1f{loc.city}\x1f{loc.postal_code}\x1f{operator}\x1f{text[5]}".encode()
     )
     hours = loc.opening_times
-    out.locations.append((
-        pk, *key, *head, int(loc.publish), int(visible), loc.name, loc.address, loc.city,
-        loc.postal_code, loc.country, operator, latitude, longitude, loc.time_zone,
-        fold(loc.name or loc.address), total, tariffs, text_crc,
-    ))  # fmt: skip
-    if hours is not None:
-        out.exceptions.extend((pk, *x) for x in exceptions(hours))
+    head = (
+        int(loc.publish), int(visible), loc.name, loc.address, loc.city, loc.postal_code,
+        loc.country, operator, latitude, longitude, loc.time_zone, fold(loc.name or loc.address),
+        total, tariffs, text_crc,
+    )  # fmt: skip
+    facets = periods = None
     if visible:
-        hours_id = None
-        if hours is not None:
-            periods = weekly_periods(hours)
-            if periods is not None:
-                hours_id = hours_id_of(loc.time_zone, periods)
-        price = currency = None
-        if tariff_ids:
-            offers = [prices[(cc, pid, t)] for t in tariff_ids if (cc, pid, t) in prices]
-            if offers:
-                price, currency = min(offers)
+        periods = weekly_periods(hours) if hours is not None else None
         ac, ac_avail, dc, dc_avail = watts
-        out.facets.append((
-            pk, head[0], available, max(ac, dc), max(ac_avail, dc_avail) if available else None,
+        facets = (
+            available, max(ac, dc), max(ac_avail, dc_avail) if available else None,
             ac if ac >= 0 else None, ac_avail if ac_avail >= 0 else None,
             dc if dc >= 0 else None, dc_avail if dc_avail >= 0 else None,
             standards, standards_avail,
-            bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0, hours_id, price, currency,
-            *xyz,
-        ))  # fmt: skip
-    return Searchable(visible, text, text_crc, latitude, longitude, xyz)
+            bits(loc.facilities, FACILITY_BIT) if loc.facilities else 0,
+        )  # fmt: skip
+    return Derived(
+        location_key(loc), epoch_ms(loc.last_updated), document, head, visible, facets, periods,
+        loc.time_zone, tuple(tariff_ids), evse_rows, connectors,
+        exceptions(hours) if hours is not None else [], text, text_crc, latitude, longitude,
+        unit_vector(latitude, longitude),
+    )  # fmt: skip
+
+
+def add_rows(
+    out: Rows,
+    pk: int,
+    d: Derived,
+    head: tuple[int, int],
+    hours_id_of: HoursIds,
+    prices: Prices,
+) -> None:
+    """Append the rows of one derived Location to ``out``: locations, facets, EVSEs,
+    connectors, hours exceptions, JSON. ``head`` is (partner_id, crawl_id). The FTS and
+    R*Tree rows are the caller's: it knows whether they changed."""
+    out.locations.append((pk, *d.key, head[0], head[1], d.last_updated, *d.head))
+    out.documents.append((pk, d.document))
+    out.evses.extend((pk, *e) for e in d.evses)
+    out.connectors.extend((pk, *c) for c in d.connectors)
+    if d.exceptions:
+        out.exceptions.extend((pk, *x) for x in d.exceptions)
+    if d.facets is not None:
+        hours_id = hours_id_of(d.time_zone, d.periods) if d.periods is not None else None
+        price = currency = None
+        if d.tariff_ids:
+            cc, pid = d.key[0], d.key[1]
+            offers = [prices[(cc, pid, t)] for t in d.tariff_ids if (cc, pid, t) in prices]
+            if offers:
+                price, currency = min(offers)
+        out.facets.append((pk, head[0], *d.facets, hours_id, price, currency, *d.xyz))

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..ocpi.models import Location, Tariff
-from .location_index import Rows, add_location, epoch_ms, parse_periods
+from .location_index import Derived, Rows, add_rows, derive_location, location_key, parse_periods
 from .sync_state import (
     SyncState,
     begin_crawl,
@@ -52,8 +52,10 @@ __all__ = [
     "get_sync_state",
     "get_tariff",
     "record_sync_error",
+    "store_derived_page",
     "store_page",
     "tariffs_for_location",
+    "upsert_derived",
     "upsert_locations",
     "upsert_tariffs",
 ]
@@ -89,11 +91,8 @@ class _Stored:
 @dataclass(slots=True)
 class _Item:
     pk: int
-    key: tuple[str, str, str]
-    location: Location
-    last_updated: int
+    derived: Derived
     old: _Stored | None
-    document: str | None = None
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -106,42 +105,50 @@ def upsert_locations(
     documents: list[str] | None = None,
 ) -> UpsertResult:
     """Store a page of Locations (or one PUT), replacing each one's EVSEs and connectors.
+    ``documents`` (aligned with ``locations``) is each one's JSON as received; without it the
+    models are serialised. See :func:`upsert_derived`."""
+    derived = [
+        derive_location(loc, documents[i] if documents else _document(loc))
+        for i, loc in enumerate(locations)
+    ]
+    return upsert_derived(conn, partner_id, derived, crawl_id=crawl_id)
+
+
+def upsert_derived(
+    conn: sqlite3.Connection,
+    partner_id: int,
+    locations: list[Derived],
+    *,
+    crawl_id: int | None = None,
+) -> UpsertResult:
+    """Store a page of derived Locations (location_index.derive_location).
 
     One lookup of the page's keys, then one executemany per table: no per-row SELECT. A copy
-    identical to the stored one (a re-crawl) only refreshes the crawl stamp. ``crawl_id``
-    defaults to the partner's current locations crawl. ``documents`` (aligned with
-    ``locations``) is each one's JSON as received; without it the models are serialised.
+    identical to the stored one (a re-crawl) only refreshes the crawl stamp; an older one is
+    skipped. ``crawl_id`` defaults to the partner's current locations crawl.
     """
     if crawl_id is None:
         crawl_id = current_crawl_id(conn, partner_id, "locations")
-    latest: dict[tuple[str, str, str], tuple[Location, str | None]] = {}
-    for i, loc in enumerate(locations):  # the last copy of a Location in a page wins
-        key = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
-        latest[key] = (loc, documents[i] if documents else None)
+    latest = {d.key: d for d in locations}  # the last copy of a Location in a page wins
     known = _stored(conn, list(latest))
     same_time = [
-        old.pk
-        for key, old in known.items()
-        if old.last_updated == epoch_ms(latest[key][0].last_updated)
+        old.pk for key, old in known.items() if old.last_updated == latest[key].last_updated
     ]
     stored_docs = _documents(conn, same_time)
     result = UpsertResult()
     batch: list[_Item] = []
     untouched: list[tuple[int, int]] = []
     next_pk = None
-    for key, (loc, doc) in latest.items():
-        stamp = epoch_ms(loc.last_updated)
+    for key, d in latest.items():
         old = known.get(key)
         if old is not None:
-            if old.last_updated > stamp:
+            if old.last_updated > d.last_updated:
                 result.skipped += 1
                 continue
-            if old.pk in stored_docs and old.partner_id == partner_id:
-                doc = doc or _document(key, loc)
-                if doc == stored_docs[old.pk]:
-                    untouched.append((crawl_id, old.pk))
-                    result.unchanged += 1
-                    continue
+            if old.partner_id == partner_id and stored_docs.get(old.pk) == d.document:
+                untouched.append((crawl_id, old.pk))
+                result.unchanged += 1
+                continue
             pk = old.pk
             result.updated += 1
         else:
@@ -152,14 +159,16 @@ def upsert_locations(
             next_pk += 1
             pk = next_pk
             result.inserted += 1
-        batch.append(_Item(pk, key, loc, stamp, old, doc))
+        batch.append(_Item(pk, d, old))
     conn.executemany("UPDATE locations SET crawl_id = ? WHERE pk = ?", untouched)
     _write(conn, partner_id, crawl_id, batch)
     return result
 
 
-def _document(key: tuple[str, str, str], loc: Location) -> str:
-    """The JSON kept for ``loc``: to_ocpi() as text, CiStrings emitted upper case."""
+def _document(loc: Location) -> str:
+    """The JSON kept for ``loc`` when none was received: to_ocpi() as text, CiStrings of the
+    key upper case."""
+    key = location_key(loc)
     if (loc.country_code, loc.party_id) != key[:2]:
         loc = loc.model_copy(update={"country_code": key[0], "party_id": key[1]})
     return loc.model_dump_json(exclude_none=True)
@@ -202,7 +211,7 @@ def _write(
 ) -> None:
     if not batch:
         return
-    prices = _tariff_prices(conn, {item.key[:2] for item in batch})
+    prices = _tariff_prices(conn, {item.derived.key[:2] for item in batch})
     hours_ids: dict[tuple[str, str], int] = {}
 
     def hours_id_of(time_zone: str, periods: str) -> int:
@@ -216,11 +225,10 @@ def _write(
     unlisted: list[tuple[int]] = []  # FTS/R*Tree entries to remove (changed or now hidden)
     unfaceted: list[tuple[int]] = []
     unmapped: list[tuple[int]] = []
+    head = (partner_id, crawl_id)
     for item in batch:
-        pk, old = item.pk, item.old
-        head = (partner_id, crawl_id, item.last_updated)
-        new = add_location(rows, pk, item.key, item.location, head, hours_id_of, prices)
-        rows.documents.append((pk, item.document or _document(item.key, item.location)))
+        pk, old, new = item.pk, item.old, item.derived
+        add_rows(rows, pk, new, head, hours_id_of, prices)
         text_moved = geo_moved = True
         if old is not None:
             replaced.append((pk,))
@@ -321,9 +329,9 @@ def load_location(
 def save_location(conn: sqlite3.Connection, partner_id: int, loc: Location) -> None:
     """Rewrite one stored Location as given (no staleness check: the caller made it)."""
     crawl_id = current_crawl_id(conn, partner_id, "locations")  # a push is as fresh as the crawl
-    key = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
-    old = _stored(conn, [key])[key]
-    _write(conn, partner_id, crawl_id, [_Item(old.pk, key, loc, epoch_ms(loc.last_updated), old)])
+    derived = derive_location(loc, _document(loc))
+    old = _stored(conn, [derived.key])[derived.key]
+    _write(conn, partner_id, crawl_id, [_Item(old.pk, derived, old)])
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -396,6 +404,26 @@ def store_page(
     record_page(
         conn, partner_id, module,
         stored=len(items), rejected=rejected, next_url=next_url, last_updated=newest,
+    )  # fmt: skip
+    return result
+
+
+def store_derived_page(
+    conn: sqlite3.Connection,
+    partner_id: int,
+    locations: list[Derived],
+    next_url: str | None,
+    rejected: int = 0,
+) -> UpsertResult:
+    """:func:`store_page` for a page of Locations derived ahead (in a worker process)."""
+    result = upsert_derived(
+        conn, partner_id, locations, crawl_id=current_crawl_id(conn, partner_id, "locations")
+    )
+    newest = max((d.last_updated for d in locations), default=None)
+    record_page(
+        conn, partner_id, "locations",
+        stored=len(locations), rejected=rejected, next_url=next_url,
+        last_updated=None if newest is None else datetime.fromtimestamp(newest / 1000, UTC),
     )  # fmt: skip
     return result
 
