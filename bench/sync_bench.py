@@ -58,6 +58,14 @@ def cpu_seconds(pid: int | None = None, *, children: bool = False) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time spent by every process on the machine (Linux /proc/stat), to tell a quiet run
+    from one that shared the cores with other work."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -74,11 +82,13 @@ async def run(locations: int, rounds: int) -> None:
                 started = time.perf_counter()
                 cpu0, mock_cpu0 = cpu_seconds(), cpu_seconds(mock.process.pid)
                 workers_cpu0 = cpu_seconds(children=True)
+                busy0 = machine_busy_seconds()
                 [full] = await sync.sync_all()
                 full_s = time.perf_counter() - started
                 full_cpu = cpu_seconds() - cpu0
                 mock_cpu = cpu_seconds(mock.process.pid) - mock_cpu0
                 workers_cpu = cpu_seconds(children=True) - workers_cpu0
+                others_cpu = machine_busy_seconds() - busy0 - full_cpu - mock_cpu - workers_cpu
                 assert full.ok, full.error
                 stored = sum(m.stored for m in full.modules if m.module == "locations")
                 started = time.perf_counter()
@@ -102,7 +112,7 @@ async def run(locations: int, rounds: int) -> None:
     print(f"full sync            {full_s:.1f} s ({stored / full_s:.0f} locations/s)")
     print(
         f"  CPU during it      eMSP {full_cpu:.1f} s + its page workers {workers_cpu:.1f} s, "
-        f"mock {mock_cpu:.1f} s"
+        f"mock {mock_cpu:.1f} s; other work on the machine {max(0.0, others_cpu):.1f} s"
     )
     print(f"incremental (no chg) {incr_s:.2f} s ({changed} objects)")
     print(f"peak RSS (eMSP)      {peak_rss_mb():.0f} MB")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import sys
+from asyncio.subprocess import DEVNULL, PIPE
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +24,8 @@ from ..ocpi.models import Location
 from ..ocpi.paging import Rejected, validate_objects
 from ..ocpi.status import is_success
 from ..ocpi.wire import parse_envelope
-from ..runtime import tune_gc
 from ..store.location_index import Derived, derive_location
+from . import page_worker
 
 log = logging.getLogger(__name__)
 
@@ -66,40 +66,83 @@ def prepare_body(body: bytes) -> PreparedPage:
 
 
 class PagePreparer:
-    """Prepares location pages, in ``workers`` processes for large ones (0: all in process).
+    """Prepares location pages, in up to ``workers`` worker processes for large ones (0: all
+    in process). Workers start with the first large page and live until :meth:`close`; a
+    worker that dies is not replaced: the rest is prepared in process.
 
-    The pool starts with the first large page and lives until :meth:`close`. A pool that
-    breaks (a worker killed) is not restarted: the rest is prepared in process.
+    :meth:`prepare` answers a PreparedPage, or for a worker's page its pickled form
+    (``bytes``): :func:`unpack` it where the time is best spent (the database thread).
     """
 
     def __init__(self, workers: int, min_bytes: int = MIN_BYTES_FOR_WORKERS) -> None:
         self.workers = workers
         self.min_bytes = min_bytes
-        self._pool: ProcessPoolExecutor | None = None
+        self._idle: asyncio.Queue[asyncio.subprocess.Process] | None = None
+        self._started: list[asyncio.subprocess.Process] = []
         self._broken = False
 
-    async def prepare(self, body: bytes) -> PreparedPage:
+    async def prepare(self, body: bytes) -> PreparedPage | bytes:
         if self.workers <= 0 or self._broken or len(body) < self.min_bytes:
             return prepare_body(body)
-        if self._pool is None:
-            # spawn, not fork: the parent has threads (database, UI) whose locks a fork copies.
-            self._pool = ProcessPoolExecutor(
-                self.workers, multiprocessing.get_context("spawn"), initializer=tune_gc
-            )
+        idle = await self._pool()
+        worker = await idle.get()
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, prepare_body, body)
-        except BrokenProcessPool:
-            log.warning("location page workers stopped; preparing pages in process")
+            kind, payload = await _ask(worker, body)
+        except (OSError, EOFError, asyncio.IncompleteReadError, ValueError) as err:
+            log.warning("a location page worker stopped (%s); preparing in process", err)
             self._broken = True
             return prepare_body(body)
+        idle.put_nowait(worker)
+        if kind == page_worker.READY:
+            return payload
+        if kind == page_worker.PROBLEM:
+            return PreparedPage(problem=payload.decode())
+        raise RuntimeError(f"location page worker failed: {payload.decode()}")
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)  # idle workers exit at once
-            self._pool = None
+    async def _pool(self) -> asyncio.Queue[asyncio.subprocess.Process]:
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+            for _ in range(self.workers):
+                worker = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", page_worker.__name__,
+                    stdin=PIPE, stdout=PIPE, stderr=DEVNULL,  # never onto the app's screen
+                )  # fmt: skip
+                self._started.append(worker)
+                self._idle.put_nowait(worker)
+        return self._idle
 
-    def __enter__(self) -> PagePreparer:
+    async def aclose(self) -> None:
+        for worker in self._started:
+            if worker.stdin is not None:
+                worker.stdin.close()  # end of input: the worker exits
+        for worker in self._started:
+            try:
+                await asyncio.wait_for(worker.wait(), 5)
+            except TimeoutError:
+                worker.kill()
+                await worker.wait()
+        self._started.clear()
+        self._idle = None
+
+    async def __aenter__(self) -> PagePreparer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+async def _ask(worker: asyncio.subprocess.Process, body: bytes) -> tuple[bytes, bytes]:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(len(body).to_bytes(page_worker.HEADER, "little"))
+    worker.stdin.write(body)
+    await worker.stdin.drain()
+    size = int.from_bytes(await worker.stdout.readexactly(page_worker.HEADER), "little")
+    if size < 1:
+        raise ValueError("empty answer frame")
+    answer = await worker.stdout.readexactly(size)
+    return answer[:1], answer[1:]
+
+
+def unpack(page: PreparedPage | bytes) -> PreparedPage:
+    """A prepared page, unpickled if it came from a worker (trusted: our own child)."""
+    return pickle.loads(page) if isinstance(page, bytes) else page  # noqa: S301

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from ..store import partners as partner_store
 from ..store import sync_state
 from ..store.location_index import Derived
 from ..store.partners import Partner
-from .location_pages import MIN_BYTES_FOR_WORKERS, PagePreparer, prepare_items
+from .location_pages import MIN_BYTES_FOR_WORKERS, PagePreparer, PreparedPage, prepare_items, unpack
 
 if TYPE_CHECKING:
     from .node import EmspNode
@@ -107,12 +107,12 @@ class SyncService:
             async with gate:
                 return await self.sync_partner(partner, progress, full=full)
 
-        with self._preparer():
+        async with self._preparer():
             return list(await asyncio.gather(*(one(p) for p in partners)))
 
-    @contextmanager
-    def _preparer(self) -> Iterator[PagePreparer]:
-        """One pool of page workers for the whole run (shared by the partners)."""
+    @asynccontextmanager
+    async def _preparer(self) -> AsyncIterator[PagePreparer]:
+        """One set of page workers for the whole run (shared by the partners)."""
         if self._pages is not None:
             yield self._pages
             return
@@ -120,7 +120,7 @@ class SyncService:
         try:
             yield self._pages
         finally:
-            self._pages.close()
+            await self._pages.aclose()
             self._pages = None
 
     async def sync_partner(
@@ -130,7 +130,7 @@ class SyncService:
         started = asyncio.get_running_loop().time()
         assert partner.token_out is not None and partner.id is not None
         try:
-            with self._preparer() as pages:
+            async with self._preparer() as pages:
                 await self._sync_modules(partner, pages, progress, full, result)
         except Exception as err:
             result.error = " ".join(str(err).split()) or type(err).__name__
@@ -160,6 +160,9 @@ class SyncService:
                 if url:
                     crawl = _Crawl(self.node, client, partner, module, pages, progress)
                     result.modules.append(await crawl.run(url, full, self.page_limit))
+
+
+_Job = tuple[Page, "asyncio.Future[_Checked | PreparedPage | bytes]"]
 
 
 @dataclass
@@ -214,44 +217,57 @@ class _Crawl:
             first_url = None
             result.full = date_from is None
             await db.run(sync_state.begin_crawl, partner_id, module, date_from, date_to)
-        preparing: deque[tuple[Page, asyncio.Future[_Checked]]] = deque()
+        # The fetcher runs ahead of the writer (bounded by the queue): while page n is written,
+        # pages n+1... are being prepared and the next one is on its way.
+        queue: asyncio.Queue[_Job | BaseException | None] = asyncio.Queue(self.AHEAD)
+
+        async def fetch() -> None:
+            try:
+                async for page in self.client.iter_pages(
+                    first_url or url,
+                    date_from=None if first_url else date_from,
+                    date_to=None if first_url else date_to,
+                    limit=None if first_url else page_limit,
+                    raw=self.module == ModuleID.LOCATIONS,
+                ):
+                    job = asyncio.ensure_future(self._prepare(page))
+                    try:
+                        await queue.put((page, job))
+                    except asyncio.CancelledError:
+                        job.cancel()
+                        raise
+                await queue.put(None)
+            except Exception as err:  # handed to the writer, which raises it in order
+                await queue.put(err)
+
+        fetcher = asyncio.ensure_future(fetch())
         writing: asyncio.Future[None] | None = None
         try:
-            async for page in self.client.iter_pages(
-                first_url or url,
-                date_from=None if first_url else date_from,
-                date_to=None if first_url else date_to,
-                limit=None if first_url else page_limit,
-                raw=self.module == ModuleID.LOCATIONS,
-            ):
-                preparing.append((page, asyncio.ensure_future(self._prepare(page))))
-                while preparing and (len(preparing) > self.AHEAD or preparing[0][1].done()):
-                    if writing is not None:
-                        await writing
-                    writing = asyncio.ensure_future(self._store(*preparing.popleft()))
-            while preparing:
-                if writing is not None:
-                    await writing
-                writing = asyncio.ensure_future(self._store(*preparing.popleft()))
-            if writing is not None:
+            while (job := await queue.get()) is not None:
+                if isinstance(job, BaseException):
+                    raise job
+                writing = asyncio.ensure_future(self._store(*job))
                 await writing
         finally:
-            for _, job in preparing:
-                job.cancel()
-                if job.done() and not job.cancelled():
-                    job.exception()  # retrieved: the error that stopped us is already raised
+            fetcher.cancel()
+            while not queue.empty():
+                left = queue.get_nowait()
+                if isinstance(left, tuple):
+                    left[1].cancel()
+                    if left[1].done() and not left[1].cancelled():
+                        left[1].exception()  # retrieved: the error that stopped us is raised
             if writing is not None and not writing.done():
-                # stopped by an error: the page being written still lands whole
+                # stopped from outside: the page being written still lands whole
                 await asyncio.shield(writing)
         await db.run(loc_store.finish_crawl, partner_id, module, result.full)
         return result
 
-    async def _prepare(self, page: Page) -> _Checked:
+    async def _prepare(self, page: Page) -> _Checked | PreparedPage | bytes:
         if page.body is None:  # tariffs: a few hundred a partner, validated in process
             valid, rejected, _ = validate_objects(page.items, Tariff)
             return _Checked(valid, rejected, len(page.items))
         prepared = await self.pages.prepare(page.body)
-        if prepared.problem is not None:
+        if isinstance(prepared, PreparedPage) and prepared.problem is not None:
             # The envelope is not a plain success: ask again the ordinary way, which retries
             # and raises exactly the error any request would.
             reply = await self.client.request(
@@ -262,30 +278,28 @@ class _Crawl:
                     f"page {page.number}: data of a list endpoint is not a list"
                 )
             prepared = prepare_items(reply.data or [])
-        return _Checked(prepared.locations, prepared.rejected, prepared.received)
+        return prepared
 
-    async def _store(self, page: Page, job: asyncio.Future[_Checked]) -> None:
-        checked = await job
+    async def _store(self, page: Page, job: asyncio.Future[_Checked | PreparedPage | bytes]) -> None:
+        prepared = await job
+        partner, module, result = self.partner.name, self.module.value, self.result
+        if isinstance(prepared, _Checked):
+            checked = prepared
+            await self.db.run(
+                loc_store.store_page, self.partner_id, module, checked.items, page.next_url,
+                len(checked.rejected),
+            )  # fmt: skip
+        else:  # unpickled and written on the database thread
+            checked = await self.db.run(_store_locations, self.partner_id, prepared, page.next_url)
         self.empty_run.check(
             checked.received == 0,
             page.next_url is not None,
             lambda message: OcpiProtocolError(message, url=page.url, method="GET"),
         )
-        partner, module, result = self.partner.name, self.module.value, self.result
         for bad in checked.rejected:
             log.warning(
                 "%s %s: skipped malformed object %s: %s",
                 partner, module, bad.object_id or "(no id)", bad.reason,
-            )  # fmt: skip
-        if self.module == ModuleID.LOCATIONS:
-            await self.db.run(
-                loc_store.store_derived_page, self.partner_id, checked.items, page.next_url,
-                len(checked.rejected),
-            )  # fmt: skip
-        else:
-            await self.db.run(
-                loc_store.store_page, self.partner_id, module, checked.items, page.next_url,
-                len(checked.rejected),
             )  # fmt: skip
         result.received += checked.received
         result.stored += len(checked.items)
@@ -293,3 +307,11 @@ class _Crawl:
         result.total = page.total_count
         if self.progress:
             self.progress(Progress(partner, module, result.received, page.total_count))
+
+
+def _store_locations(
+    conn: sqlite3.Connection, partner_id: int, prepared: PreparedPage | bytes, next_url: str | None
+) -> _Checked:
+    page = unpack(prepared)
+    loc_store.store_derived_page(conn, partner_id, page.locations, next_url, len(page.rejected))
+    return _Checked(page.locations, page.rejected, page.received)
