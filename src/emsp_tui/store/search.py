@@ -21,6 +21,7 @@ from typing import Any
 
 from .location_index import CONNECTOR_STANDARDS, names_of, unit_vector
 from .search_filters import Plan, plan_filters
+from .search_text import Words, matching, query_words
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
@@ -170,8 +171,12 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     plan = plan_filters(conn, query)
     match = fts_query(query.text)
     if query.near:
+        words = None
+        if match and TEXT_SHORTCUTS:
+            words = query_words(conn, query.text)
+            words = words if words is not None and words.short else None
         pks, distances, radius, total = _near(
-            conn, query.near, query.radius_km, plan, match, offset, limit
+            conn, query.near, query.radius_km, plan, match, offset, limit, words
         )
         return SearchPage(_hits(conn, pks, distances), total, offset, limit, radius)
     if match:
@@ -304,6 +309,11 @@ def _where(conds: list[str]) -> str:
 # rather than grow a box over the map; a word's matches are often far away, hence the higher
 # bound.
 FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 25_000
+# With a word of one or two letters, a circle of at most this many locations (with the
+# filters) has its text read and tested in Python (search_text.py), ~5 us a location, rather
+# than FTS5 merging every doclist that starts with those letters.
+TEXT_ROWS = 3_000
+TEXT_SHORTCUTS = True  # False: FTS5 for every text test, each statement anew (tests compare)
 
 
 def _near(
@@ -314,6 +324,7 @@ def _near(
     match: str | None,
     offset: int,
     limit: int,
+    words: Words | None = None,
 ) -> tuple[list[int], dict[int, float], float, int]:
     """Page of pks by distance, the radius searched and the matches within it.
 
@@ -322,29 +333,36 @@ def _near(
     word, or nothing near), the distances to all of them give the page directly, and the
     circle is the first of 2, 4, 8... km that holds it. SQLite sorts and counts: only
     the page's rows come back to Python (thousands of rows would mean thousands of hand-offs
-    of the GIL, slow while the UI thread is busy drawing).
+    of the GIL, slow while the UI thread is busy drawing). ``words``: the text has a word of
+    one or two letters, see _within.
     """
     lat, lon = near
     need = offset + limit
     if radius_km is not None:
         radius = max(0.0, radius_km)
-        total, nearest = _within(conn, plan, match, lat, lon, radius, need)
+        total, nearest = _within(conn, plan, match, lat, lon, radius, need, words)
     else:
         radius = FIRST_RADIUS_KM
-        total, nearest = _within(conn, plan, match, lat, lon, radius, need)
+        total, nearest = _within(conn, plan, match, lat, lon, radius, need, words)
         if total < need:
-            anywhere = _count(conn, plan, match)
+            kept = False
+            if match and TEXT_SHORTCUTS:
+                # Evaluate the text once for the statements below (FTS5 would again for each).
+                anywhere = _keep_matches(conn, plan, match, lat, lon, FEW_TEXT_MATCHES + 1)
+                kept = anywhere <= FEW_TEXT_MATCHES
+            else:
+                anywhere = _count(conn, plan, match)
             if anywhere <= (FEW_TEXT_MATCHES if match else FEW_MATCHES):
-                nearest = _everywhere(conn, plan, match, lat, lon, need)
+                nearest = _everywhere(conn, plan, match, lat, lon, need, kept)
                 if len(nearest) < need:  # fewer matches than the page: the whole Earth
                     radius, total = HALF_CIRCUMFERENCE_KM, len(nearest)
                 else:
                     while _chord2(radius) < nearest[-1][0]:
                         radius = min(HALF_CIRCUMFERENCE_KM, radius * 2)
-                    total = _count_nearer(conn, plan, match, lat, lon, _chord2(radius))
+                    total = _count_nearer(conn, plan, match, lat, lon, _chord2(radius), kept)
             while total < need and radius < HALF_CIRCUMFERENCE_KM:
                 radius = _grown(radius, total, need)
-                total, nearest = _within(conn, plan, match, lat, lon, radius, need)
+                total, nearest = _within(conn, plan, match, lat, lon, radius, need, words)
     page = _distances(nearest[offset:need])
     return [pk for _, pk in page], {pk: d for d, pk in page}, radius, total
 
@@ -369,20 +387,43 @@ def _within(
     lon: float,
     radius: float,
     need: int,
+    words: Words | None = None,
 ) -> tuple[int, list[tuple[int, int]]]:
     """How many match within ``radius`` km, and the ``need`` nearest as (squared chord, pk).
 
     The R*Tree holds unit vectors (see the migration): the cube around the circle gives the
     candidates, and the squared chord to each, plain arithmetic, is exact and in the order of
-    the haversine distance; only the returned matches get the arcsine.
+    the haversine distance; only the returned matches get the arcsine. With ``words`` (a word
+    of one or two letters) and a circle of at most TEXT_ROWS locations, their text is tested
+    in Python instead of FTS5's merge of every doclist with those first letters.
     """
-    source, conds, params = _circle(plan, match, lat, lon, radius)
-    # All of them to Python: cheaper here than a window count with SQLite's sort (the FTS
-    # probe's plan changes), and a circle that holds a page holds few more than the page.
-    sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
-    rows = _plain(conn).execute(sql, params).fetchall()
+    rows = _within_by_text(conn, plan, words, lat, lon, radius) if words else None
+    if rows is None:
+        source, conds, params = _circle(plan, match, lat, lon, radius)
+        # All of them to Python: cheaper here than a window count with SQLite's sort (the FTS
+        # probe's plan changes), and a circle that holds a page holds few more than the page.
+        sql = f"SELECT {_SQUARED_CHORD}, g.id FROM {source} WHERE {' AND '.join(conds)}"
+        rows = _plain(conn).execute(sql, params).fetchall()
     rows.sort()
     return len(rows), rows[:need]
+
+
+def _within_by_text(
+    conn: sqlite3.Connection, plan: Plan, words: Words, lat: float, lon: float, radius: float
+) -> list[tuple[int, int]] | None:
+    """(squared chord, pk) of every match within ``radius`` km, the text tested in Python;
+    None if the circle holds more than TEXT_ROWS locations (with the filters)."""
+    source, conds, params = _circle(plan, None, lat, lon, radius)
+    where = " AND ".join(conds)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {TEXT_ROWS + 1})"
+    if conn.execute(sql, params).fetchone()[0] > TEXT_ROWS:
+        return None
+    # One row, one JSON text: a row per location would hand the GIL over for each.
+    sql = f"""SELECT json_group_array(json_array(c.c2, c.pk, t.name, t.address, t.city,
+            t.postal_code, t.operator, t.evse_ids))
+        FROM (SELECT {_SQUARED_CHORD} AS c2, g.id AS pk FROM {source} WHERE {where}) c
+        CROSS JOIN location_fts t ON t.rowid = c.pk"""
+    return matching(conn, words, json.loads(conn.execute(sql, params).fetchone()[0]))
 
 
 def _circle(
@@ -414,11 +455,20 @@ def _circle(
 
 
 def _everywhere(
-    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, need: int
+    conn: sqlite3.Connection,
+    plan: Plan,
+    match: str | None,
+    lat: float,
+    lon: float,
+    need: int,
+    kept: bool = False,
 ) -> list[tuple[int, int]]:
     """The ``need`` nearest matches anywhere as (squared chord, pk): the matches drive, each
     one's unit vector read from its facets row (a lookup by pk, ~1 us; by id in the R*Tree
-    ~4 us)."""
+    ~4 us). ``kept``: from those _keep_matches stored."""
+    if kept:
+        sql = "SELECT c2, pk FROM temp.search_hits ORDER BY c2, pk LIMIT ?"
+        return _plain(conn).execute(sql, (need,)).fetchall()
     source, conds = _all_matches(plan, match)
     sql = f"""SELECT {_FACET_SQUARED_CHORD} AS c2, f.pk FROM {source} {_where(conds)}
         ORDER BY c2, f.pk LIMIT :need"""
@@ -427,14 +477,38 @@ def _everywhere(
 
 
 def _count_nearer(
-    conn: sqlite3.Connection, plan: Plan, match: str | None, lat: float, lon: float, chord2: float
+    conn: sqlite3.Connection,
+    plan: Plan,
+    match: str | None,
+    lat: float,
+    lon: float,
+    chord2: float,
+    kept: bool = False,
 ) -> int:
     """How many matches anywhere lie within the squared chord ``chord2``, the matches driving
     (as _everywhere: when they are few, cheaper than the R*Tree over a wide circle)."""
+    if kept:
+        sql = "SELECT count(*) FROM temp.search_hits WHERE c2 <= ?"
+        return int(conn.execute(sql, (chord2,)).fetchone()[0])
     source, conds = _all_matches(plan, match)
     conds.append(f"{_FACET_SQUARED_CHORD} <= :chord2")
     params = dict(_centre(plan, match, lat, lon), chord2=chord2)
     return int(conn.execute(f"SELECT count(*) FROM {source} {_where(conds)}", params).fetchone()[0])
+
+
+def _keep_matches(
+    conn: sqlite3.Connection, plan: Plan, match: str, lat: float, lon: float, cap: int
+) -> int:
+    """Store the first ``cap`` matches (text and filters) in temp.search_hits with their
+    squared chords, for _everywhere and _count_nearer; how many were stored.
+    The text is then evaluated once (a one-letter word costs FTS5 a merge of up to 300,000
+    rows in every statement that reads it) and each match's facets row read once."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (c2 INTEGER, pk INTEGER)")
+    conn.execute("DELETE FROM temp.search_hits")
+    source, conds = _all_matches(plan, match)
+    sql = f"""INSERT INTO temp.search_hits SELECT {_FACET_SQUARED_CHORD}, f.pk FROM {source}
+        {_where(conds)} LIMIT {int(cap)}"""
+    return int(conn.execute(sql, _centre(plan, match, lat, lon)).rowcount)
 
 
 def _all_matches(plan: Plan, match: str | None) -> tuple[str, list[str]]:

@@ -1,0 +1,117 @@
+"""A text query tested in Python against a few rows, with exactly FTS5's answer.
+
+location_fts has a prefix index for three characters only (see the migration): a word of one
+or two letters ("b", "de") makes FTS5 merge the doclists of every word that starts so, up to
+300,000 locations and 20-80 ms for each statement that uses it, even when a search near home
+only wants the few hundred locations of a small circle. search.py reads those locations' text
+instead and tests it here.
+
+Exact by construction: the table's tokenizer (unicode61, remove_diacritics 2) splits and
+folds text one character at a time. For ASCII that is fixed (letters and digits in lower case,
+everything else splits); any other character is put to SQLite's own tokenizer once (a scratch
+FTS5 table in temp and its vocabulary) and its answer remembered. A query word that FTS5 would
+split in two or drop is never handled here.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+TOKENIZE = "unicode61 remove_diacritics 2"
+SHORT = 2  # words of at most this many characters have no prefix index
+_WORD = re.compile(r"[^\W_]+")  # as search.fts_query
+_TABLE_TOKENIZER = re.compile(rf"tokenize\s*=\s*'{TOKENIZE}'")
+
+# What the tokenizer makes of a character: " " splits, "" drops it, else its folded form.
+# A pure function of the SQLite library, so one table serves every connection.
+_FOLD: dict[int, str] = {c: chr(c).lower() if chr(c).isalnum() else " " for c in range(128)}
+_ODD: set[int] = set()  # characters whose answer was not one of those (never seen so far)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A query's words as FTS5 tokens: a row matches when each starts one of its tokens."""
+
+    tokens: tuple[str, ...]
+
+    @property
+    def short(self) -> bool:
+        return any(len(t) <= SHORT for t in self.tokens)
+
+
+def query_words(conn: sqlite3.Connection, text: str) -> Words | None:
+    """The tokens FTS5 reads from ``fts_query(text)``; None when a word is not exactly one
+    token, or location_fts does not use the tokenizer emulated here."""
+    words = _WORD.findall(text)[:16]
+    if not words or not _same_tokenizer(conn):
+        return None
+    _learn(conn, "".join(words))
+    tokens = []
+    for word in words:
+        if any(ord(c) in _ODD for c in word):
+            return None
+        token = word.translate(_FOLD)
+        if not token or " " in token:
+            return None
+        tokens.append(token)
+    return Words(tuple(tokens))
+
+
+def matching(
+    conn: sqlite3.Connection, words: Words, rows: Sequence[Sequence[object]]
+) -> list[tuple[int, int]] | None:
+    """``(c2, pk)`` of the rows ``[c2, pk, *texts]`` whose texts hold every word, as
+    ``location_fts MATCH`` would say; None if some character cannot be emulated."""
+    texts = [" ".join(t for t in row[2:] if isinstance(t, str)) for row in rows]
+    wide = "".join(t for t in texts if not t.isascii())
+    if wide:
+        _learn(conn, wide)
+        if _ODD and any(ord(c) in _ODD for c in set(wide)):
+            return None
+    wanted = [" " + t for t in words.tokens]
+    found = []
+    for row, text in zip(rows, texts, strict=True):
+        folded = " " + text.translate(_FOLD)
+        if all(w in folded for w in wanted):
+            found.append((int(row[0]), int(row[1])))  # type: ignore[call-overload]
+    return found
+
+
+def _same_tokenizer(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'location_fts'").fetchone()
+    return row is not None and _TABLE_TOKENIZER.search(row[0]) is not None
+
+
+def _learn(conn: sqlite3.Connection, chars: Iterable[str]) -> None:
+    """Ask SQLite's tokenizer about each new character of ``chars``: the scratch document
+    'a' + c + 'a' gives back 'a' and 'a' (c splits), 'aa' (dropped) or 'a' + fold + 'a'."""
+    todo = sorted({ord(c) for c in set(chars)} - _FOLD.keys() - _ODD)
+    if not todo:
+        return
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_chars"
+        f" USING fts5(t, tokenize = '{TOKENIZE}')"
+    )
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_chars_terms"
+        " USING fts5vocab(temp, search_chars, instance)"
+    )
+    conn.execute("DELETE FROM temp.search_chars")
+    conn.executemany(
+        "INSERT INTO temp.search_chars (rowid, t) VALUES (?, ?)", [(c, f"a{chr(c)}a") for c in todo]
+    )
+    terms: dict[int, list[str]] = {}
+    for term, doc in conn.execute("SELECT term, doc FROM temp.search_chars_terms"):
+        terms.setdefault(doc, []).append(term)
+    conn.execute("DELETE FROM temp.search_chars")
+    for c in todo:
+        found = terms.get(c, [])
+        if found == ["a", "a"]:
+            _FOLD[c] = " "
+        elif len(found) == 1 and 2 <= len(found[0]) <= 3 and found[0][0] == found[0][-1] == "a":
+            _FOLD[c] = found[0][1:-1]
+        else:
+            _ODD.add(c)
