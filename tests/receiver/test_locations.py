@@ -18,12 +18,14 @@ URL = f"{V}/locations/DE/VOL/LOC-1"
 
 
 async def evse_status(ctx: ReceiverContext) -> tuple[str, str] | None:
-    """(status in the JSON, status in the evses table search filters on)."""
+    """(status in the JSON, status as search sees it: AVAILABLE or not)."""
 
     def read(conn: Any) -> tuple[str, str] | None:
-        row = conn.execute("SELECT status FROM evses WHERE uid = 'EVSE-1'").fetchone()
+        row = conn.execute("SELECT max(available) FROM location_connectors").fetchone()
         loc = store.get_location(conn, "DE", "VOL", "LOC-1")
-        return ((loc.evses or [])[0].status, row[0]) if loc and row else None
+        if not loc or not row or row[0] is None:
+            return None
+        return (loc.evses or [])[0].status, "AVAILABLE" if row[0] else "CHARGING"
 
     return await ctx.db.run(read)
 

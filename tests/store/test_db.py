@@ -74,3 +74,48 @@ async def test_registration_token_is_single_use(tmp_path: Path) -> None:
     assert not await db.run(store.consume_registration_token, "token-a")
     assert not await db.run(store.is_registration_token, "token-a")
     await db.close()
+
+
+def test_migration_6_keeps_what_search_needed_from_the_evse_tables(tmp_path: Path) -> None:
+    """A store written before migration 6: its UNKNOWN counts and connector kinds survive."""
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version, script in enumerate(MIGRATIONS[:5], start=1):
+        for statement in script:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+    conn.execute(
+        """INSERT INTO locations (pk, country_code, party_id, id, partner_id, last_updated,
+               publish, visible, address, city, country, latitude, longitude, time_zone,
+               sort_key, evses_total)
+           VALUES (7, 'NL', 'TST', 'L1', 1, 0, 1, 1, 'a', 'c', 'NLD', 52, 5, 'UTC', 'a', 3)"""
+    )
+    conn.executemany(
+        "INSERT INTO evses VALUES (7, ?, NULL, ?, 22)",
+        [("A", "UNKNOWN"), ("B", "AVAILABLE"), ("C", "UNKNOWN"), ("D", "REMOVED")],
+    )
+    conn.executemany(
+        "INSERT INTO connectors VALUES (7, ?, '1', ?, ?, ?, ?)",
+        [
+            ("A", "UNKNOWN", "IEC_62196_T2", "AC_3_PHASE", 11.0),
+            ("B", "AVAILABLE", "IEC_62196_T2", "AC_3_PHASE", 22.0),
+            ("C", "UNKNOWN", "IEC_62196_T2", "AC_3_PHASE", 22.0),
+            ("D", "REMOVED", "CHADEMO", "DC", 50.0),
+        ],
+    )
+    conn.close()
+    db = Database(path)
+    db.open_sync()
+    try:
+        assert db.schema_version_sync() == len(MIGRATIONS)
+        read = db.conn.execute
+        assert [tuple(r) for r in read("SELECT evses_unknown FROM locations")] == [(2,)]
+        assert sorted(map(tuple, read("SELECT * FROM location_connectors"))) == [
+            (7, "IEC_62196_T2", "AC_3_PHASE", 0, 22.0),
+            (7, "IEC_62196_T2", "AC_3_PHASE", 1, 22.0),
+        ]
+        tables = {r[0] for r in read("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not {"evses", "connectors"} & tables
+    finally:
+        db.close_sync()

@@ -169,13 +169,24 @@ def test_keys_are_stored_upper_case_and_emitted_upper_case(st: Store) -> None:
 
 
 def test_reupserting_replaces_evses_and_connectors(st: Store) -> None:
-    two = [evse("A", "AVAILABLE", connector("1"), connector("2")), evse("B")]
+    two = [
+        evse("A", "AVAILABLE", connector("1"), connector("2", "IEC_62196_T2_COMBO", 150)),
+        evse("B", "CHARGING", connector("1", kw=11)),
+        evse("R", "REMOVED", connector("1", "CHADEMO", 50)),
+    ]
     st.put(location("L1", evses=two))
-    assert len(st.rows("SELECT * FROM evses")) == 2
-    assert len(st.rows("SELECT * FROM connectors")) == 3
-    st.put(location("L1", evses=[evse("C", "CHARGING")], last_updated=stamp(5)))
-    assert st.rows("SELECT uid, status FROM evses") == [("C", "CHARGING")]
-    assert st.rows("SELECT evse_uid, id FROM connectors") == [("C", "1")]
+    # One row per kind of connector (standard, power type, on an AVAILABLE EVSE) with its
+    # fastest power; REMOVED EVSEs count for nothing.
+    assert sorted(st.rows("SELECT * FROM location_connectors")) == [
+        (1, "IEC_62196_T2", "AC_3_PHASE", 0, 11.0),
+        (1, "IEC_62196_T2", "AC_3_PHASE", 1, 22.0),
+        (1, "IEC_62196_T2_COMBO", "DC", 1, 150.0),
+    ]
+    st.put(location("L1", evses=[evse("C", "UNKNOWN")], last_updated=stamp(5)))
+    assert st.rows("SELECT * FROM location_connectors") == [
+        (1, "IEC_62196_T2", "AC_3_PHASE", 0, 22.0)
+    ]
+    assert st.rows("SELECT evses_total, evses_unknown FROM locations") == [(1, 1)]
     assert st.rows("SELECT count(*) FROM locations") == [(1,)]
     stored = st.run(store.get_location, "NL", "TST", "L1")
     assert [e.uid for e in stored.evses] == ["C"]
@@ -221,7 +232,7 @@ class CrashingConnection:
 
 
 @pytest.mark.parametrize(
-    "crash_at", ["INSERT OR REPLACE INTO connectors", "INSERT INTO location_geo"]
+    "crash_at", ["INSERT INTO location_connectors", "INSERT INTO location_geo"]
 )
 def test_a_page_failing_midway_leaves_no_rows_and_the_checkpoint_unmoved(
     st: Store, crash_at: str
@@ -231,7 +242,7 @@ def test_a_page_failing_midway_leaves_no_rows_and_the_checkpoint_unmoved(
     st.run(store.store_page, pid, "locations", [location("L1")], "http://cpo/next?offset=1")
     before = st.run(store.get_sync_state, pid, "locations")
     tables = [
-        "locations", "location_json", "location_facets", "evses", "connectors", "location_fts",
+        "locations", "location_json", "location_facets", "location_connectors", "location_fts",
         "location_geo", "location_hours_exceptions",
     ]  # fmt: skip
     counts = {t: st.rows(f"SELECT count(*) FROM {t}") for t in tables}
@@ -291,7 +302,8 @@ def test_a_full_crawl_purges_what_the_partner_no_longer_returns(st: Store) -> No
     assert st.run(store.finish_crawl, pid, "locations", True) == 1
     assert sorted(r[0] for r in st.rows("SELECT id FROM locations")) == ["L1", "L3"]
     assert st.rows(
-        "SELECT count(*) FROM evses WHERE location_pk NOT IN (SELECT pk FROM locations)"
+        "SELECT count(*) FROM location_connectors"
+        " WHERE location_pk NOT IN (SELECT pk FROM locations)"
     ) == [(0,)]
     assert sorted(st.search()) == ["L1", "L3"]
     # An incremental crawl purges nothing.
@@ -314,7 +326,7 @@ def test_deleting_the_partner_removes_its_roaming_data(st: Store) -> None:
     st.put(location("L1"))
     st.run(store.upsert_tariffs, st.partner_id, [tariff("T1", 0.3)])
     st.run(partners.delete_partner, "cpo")
-    for table in ["locations", "location_json", "location_facets", "evses", "connectors",
+    for table in ["locations", "location_json", "location_facets", "location_connectors",
                   "location_fts", "location_geo", "tariffs"]:  # fmt: skip
         assert st.rows(f"SELECT count(*) FROM {table}") == [(0,)], table
 
@@ -397,10 +409,7 @@ def test_evse_patch_changes_status_and_bumps_the_location(st: Store) -> None:
     assert stored.last_updated == T0 + timedelta(minutes=30)
     assert stored.evses[1].last_updated == T0  # the other EVSE is untouched
     assert st.search(available_only=True) == ["L1"]
-    assert st.rows("SELECT uid, status FROM evses ORDER BY uid") == [
-        ("A", "AVAILABLE"),
-        ("B", "CHARGING"),
-    ]
+    assert st.rows("SELECT available FROM location_connectors ORDER BY available") == [(0,), (1,)]
 
 
 def test_connector_patch_bumps_the_evse_and_the_location(st: Store) -> None:

@@ -213,12 +213,12 @@ def _unknown_counts(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> dic
     """EVSEs with status UNKNOWN per station (never counted as available)."""
     try:
         rows = conn.execute(
-            """SELECT l.country_code, l.party_id, l.id, count(*)
+            """SELECT l.country_code, l.party_id, l.id, l.evses_unknown
                FROM json_each(?) j JOIN locations l
                  ON l.country_code = json_extract(j.value, '$[0]')
                 AND l.party_id = json_extract(j.value, '$[1]')
                 AND l.id = json_extract(j.value, '$[2]')
-               JOIN evses e ON e.location_pk = l.pk WHERE e.status = 'UNKNOWN' GROUP BY l.pk""",
+               WHERE l.evses_unknown > 0""",
             (json.dumps([[h.country_code, h.party_id, h.id] for h in hits]),),
         ).fetchall()
     except sqlite3.OperationalError:  # the store's derived tables changed shape

@@ -181,14 +181,13 @@ class Derived(NamedTuple):
     key: tuple[str, str, str]  # (country_code, party_id, id), upper case
     last_updated: int  # epoch ms
     document: str  # the Location as JSON (as received, or serialised)
-    head: tuple[object, ...]  # locations columns from `publish` to `text_crc`
+    head: tuple[object, ...]  # locations columns from `publish` on
     visible: bool
     facets: tuple[object, ...] | None  # location_facets columns after partner_id, up to facilities
     periods: str | None  # weekly_periods(opening_times); None = 24/7
     time_zone: str
     tariff_ids: tuple[str, ...]  # the connectors' tariffs (owner's ids, upper case)
-    evses: list[tuple[object, ...]]  # evses columns after location_pk
-    connectors: list[tuple[object, ...]]  # connectors columns after location_pk
+    plugs: list[tuple[str, str, int, float]]  # location_connectors columns after location_pk
     exceptions: list[tuple[int, int, int]]  # location_hours_exceptions after location_pk
     text: tuple[str | None, ...]  # location_fts columns
     text_crc: int
@@ -204,15 +203,15 @@ class Rows:
     locations: list[tuple[object, ...]] = field(default_factory=list)
     facets: list[tuple[object, ...]] = field(default_factory=list)
     documents: list[tuple[int, str]] = field(default_factory=list)
-    evses: list[tuple[object, ...]] = field(default_factory=list)
-    connectors: list[tuple[object, ...]] = field(default_factory=list)
+    plugs: list[tuple[object, ...]] = field(default_factory=list)
     exceptions: list[tuple[int, int, int, int]] = field(default_factory=list)
     fts: list[tuple[object, ...]] = field(default_factory=list)
     geo: list[tuple[int, int, int, int, int, int, int]] = field(default_factory=list)
 
 
 _PHASES = {"AC_3_PHASE": 3, "AC_2_PHASE": 2}
-_REMOVED, _AVAILABLE = str(Status.REMOVED), str(Status.AVAILABLE)  # plain str: fast compares
+# plain str: fast compares
+_REMOVED, _AVAILABLE, _UNKNOWN = str(Status.REMOVED), str(Status.AVAILABLE), str(Status.UNKNOWN)
 HoursIds = Callable[[str, str], int]
 Prices = Mapping[tuple[str, str, str], tuple[float, str]]
 
@@ -224,33 +223,30 @@ def location_key(loc: Location) -> tuple[str, str, str]:
 def derive_location(loc: Location, document: str) -> Derived:
     """Everything the store derives from ``loc`` (see :class:`Derived`); ``document`` is its
     JSON as kept. Written for speed: it runs for every one of a full sync's Locations."""
-    connectors: list[tuple[object, ...]] = []
-    evse_rows: list[tuple[object, ...]] = []
+    plugs: dict[tuple[str, str, int], float] = {}  # (standard, power type, available): max W
     tariff_ids: set[str] = set()
-    total = available = 0
+    total = available = unknown = 0
     # Fastest connector in watts: [AC, AC on an AVAILABLE EVSE, DC, DC available]; -1 = none
     watts = [-1, -1, -1, -1]
     standards = standards_avail = 0
     evse_ids: list[str] = []
     standard_bit, phases = STANDARD_BIT, _PHASES
     for evse in loc.evses or ():
-        uid = evse.uid.upper()
         status = evse.status
         usable, is_available = status != _REMOVED, status == _AVAILABLE
-        evse_w = 0
         for conn in evse.connectors:
             # As Connector.max_power_kw (in W), without its enum lookups: this runs a million times.
             w = conn.max_electric_power or conn.max_voltage * conn.max_amperage * phases.get(
                 conn.power_type, 1
             )
-            if w > evse_w:
-                evse_w = w
             standard, power_type = conn.standard, conn.power_type
-            connectors.append((uid, conn.id.upper(), status, standard, power_type, w / 1000))
             if conn.tariff_ids:
                 for tariff_id in conn.tariff_ids:
                     tariff_ids.add(tariff_id.upper())
             if usable:
+                plug = (standard, power_type, int(is_available))
+                if w > plugs.get(plug, -1):
+                    plugs[plug] = w
                 bit = standard_bit.get(standard, 0)
                 standards |= bit
                 k = 2 if power_type == "DC" else 0
@@ -260,14 +256,14 @@ def derive_location(loc: Location, document: str) -> Derived:
                     standards_avail |= bit
                     if w > watts[k + 1]:
                         watts[k + 1] = w
-        evse_id = evse.evse_id.upper() if evse.evse_id else None
-        evse_rows.append((uid, evse_id, status, evse_w / 1000))
         if usable:
             total += 1
-            if evse_id:
-                evse_ids.append(evse_id)
+            if evse.evse_id:
+                evse_ids.append(evse.evse_id.upper())
             if is_available:
                 available += 1
+            elif status == _UNKNOWN:
+                unknown += 1
     visible = bool(loc.publish and total)
     operator = loc.operator.name if loc.operator else None
     latitude, longitude = float(loc.coordinates.latitude), float(loc.coordinates.longitude)
@@ -280,7 +276,7 @@ def derive_location(loc: Location, document: str) -> Derived:
     head = (
         int(loc.publish), int(visible), loc.name, loc.address, loc.city, loc.postal_code,
         loc.country, operator, latitude, longitude, loc.time_zone, fold(loc.name or loc.address),
-        total, tariffs, text_crc,
+        total, tariffs, text_crc, unknown,
     )  # fmt: skip
     facets = periods = None
     if visible:
@@ -295,7 +291,7 @@ def derive_location(loc: Location, document: str) -> Derived:
         )  # fmt: skip
     return Derived(
         location_key(loc), epoch_ms(loc.last_updated), document, head, visible, facets, periods,
-        loc.time_zone, tuple(tariff_ids), evse_rows, connectors,
+        loc.time_zone, tuple(tariff_ids), [(*k, w / 1000) for k, w in plugs.items()],
         exceptions(hours) if hours is not None else [], text, text_crc, latitude, longitude,
         unit_vector(latitude, longitude),
     )  # fmt: skip
@@ -309,13 +305,12 @@ def add_rows(
     hours_id_of: HoursIds,
     prices: Prices,
 ) -> None:
-    """Append the rows of one derived Location to ``out``: locations, facets, EVSEs,
-    connectors, hours exceptions, JSON. ``head`` is (partner_id, crawl_id). The FTS and
+    """Append the rows of one derived Location to ``out``: locations, facets, connector
+    kinds, hours exceptions, JSON. ``head`` is (partner_id, crawl_id). The FTS and
     R*Tree rows are the caller's: it knows whether they changed."""
     out.locations.append((pk, *d.key, head[0], head[1], d.last_updated, *d.head))
     out.documents.append((pk, d.document))
-    out.evses.extend((pk, *e) for e in d.evses)
-    out.connectors.extend((pk, *c) for c in d.connectors)
+    out.plugs.extend((pk, *p) for p in d.plugs)
     if d.exceptions:
         out.exceptions.extend((pk, *x) for x in d.exceptions)
     if d.facets is not None:

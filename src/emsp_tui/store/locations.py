@@ -3,7 +3,7 @@
 Functions take a ``sqlite3.Connection`` and run inside ``Database.run``: each call is one
 transaction, so a page, or a push, is stored whole or not at all. Keys are the owner's
 (country_code, party_id, id), upper case (CiString). The Location as received is kept as JSON
-(``location_json``); ``locations``, ``evses``, ``connectors`` and the FTS5/R*Tree tables are
+(``location_json``); ``locations``, ``location_connectors`` and the FTS5/R*Tree tables are
 derived from it on every write (see location_index.py) and serve search (search.py). Pushes
 (PATCH, PUT of an EVSE or a connector) are in location_pushes.py.
 
@@ -64,6 +64,7 @@ _COLUMNS = (
     "pk", "country_code", "party_id", "id", "partner_id", "crawl_id", "last_updated", "publish",
     "visible", "name", "address", "city", "postal_code", "country", "operator_name", "latitude",
     "longitude", "time_zone", "sort_key", "evses_total", "tariff_ids", "text_crc",
+    "evses_unknown",
 )  # fmt: skip
 _UPSERT_LOCATION = (
     f"INSERT INTO locations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
@@ -252,8 +253,7 @@ def _write(
                 rows.geo.append((pk, x, x, y, y, z, z))
     if replaced:
         for sql in (
-            "DELETE FROM evses WHERE location_pk = ?",
-            "DELETE FROM connectors WHERE location_pk = ?",
+            "DELETE FROM location_connectors WHERE location_pk = ?",
             "DELETE FROM location_hours_exceptions WHERE location_pk = ?",
         ):
             conn.executemany(sql, replaced)
@@ -267,10 +267,7 @@ def _write(
     conn.executemany(
         "INSERT OR REPLACE INTO location_json (pk, data) VALUES (?, ?)", rows.documents
     )
-    conn.executemany("INSERT OR REPLACE INTO evses VALUES (?, ?, ?, ?, ?)", rows.evses)
-    conn.executemany(
-        "INSERT OR REPLACE INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)", rows.connectors
-    )
+    conn.executemany("INSERT INTO location_connectors VALUES (?, ?, ?, ?, ?)", rows.plugs)
     conn.executemany("INSERT INTO location_hours_exceptions VALUES (?, ?, ?, ?)", rows.exceptions)
     conn.executemany(_FTS_INSERT, rows.fts)
     # R*Tree inserts cost less in spatial order (warmer nodes); coarse cells are enough.

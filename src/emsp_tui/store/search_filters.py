@@ -65,11 +65,11 @@ def plan_filters(conn: sqlite3.Connection, q: SearchQuery) -> Plan:
             # 150 kW Type 2. Only this combination needs the connector rows.
             params.update({f"std{i}": name for i, name in enumerate(names)})
             params["min_kw"] = q.min_kw or 0.0
-            status = "= 'AVAILABLE'" if q.available_only else "!= 'REMOVED'"
+            status = " AND c.available = 1" if q.available_only else ""
             power = {"dc": " AND c.power_type = 'DC'", "ac": " AND c.power_type != 'DC'"}
             facets.append(
-                "EXISTS (SELECT 1 FROM connectors c WHERE c.location_pk = f.pk"
-                f" AND c.evse_status {status} AND c.max_kw >= :min_kw{power.get(kind or '', '')}"
+                "EXISTS (SELECT 1 FROM location_connectors c WHERE c.location_pk = f.pk"
+                f"{status} AND c.max_kw >= :min_kw{power.get(kind or '', '')}"
                 f" AND c.standard IN ({', '.join(f':std{i}' for i in range(len(names)))}))"
             )
     if q.partner_id is not None:
