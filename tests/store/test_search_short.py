@@ -156,8 +156,10 @@ def test_the_python_test_agrees_with_fts5_on_odd_characters(tmp_path: Path) -> N
     rng = random.Random(7)
     rows = []
     for pk in range(1, 401):
-        columns = ["".join(rng.choice(POOL) for _ in range(rng.randint(0, 14))) for _ in range(6)]
-        columns[rng.randrange(6)] = None  # type: ignore[call-overload]
+        columns: list[str | None] = [
+            "".join(rng.choice(POOL) for _ in range(rng.randint(0, 14))) for _ in range(6)
+        ]
+        columns[rng.randrange(6)] = None
         rows.append((pk, *columns))
     conn = st.db.conn
     conn.executemany("INSERT INTO location_fts (rowid, name, address, city, postal_code,"

@@ -19,6 +19,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 SHORT = 2  # words of at most this many characters have no prefix index
@@ -28,7 +29,7 @@ _TABLE_TOKENIZER = re.compile(rf"tokenize\s*=\s*'{TOKENIZE}'")
 # What the tokenizer makes of a character: " " splits, "" drops it, else its folded form.
 # A pure function of the SQLite library, so one table serves every connection.
 _FOLD: dict[int, str] = {c: chr(c).lower() if chr(c).isalnum() else " " for c in range(128)}
-_ODD: set[int] = set()  # characters whose answer was not one of those (never seen so far)
+_ODD: set[int] = set()  # characters whose answer was none of those (none seen so far)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def query_words(conn: sqlite3.Connection, text: str) -> Words | None:
 
 
 def matching(
-    conn: sqlite3.Connection, words: Words, rows: Sequence[Sequence[object]]
+    conn: sqlite3.Connection, words: Words, rows: Sequence[Sequence[Any]]
 ) -> list[tuple[int, int]] | None:
     """``(c2, pk)`` of the rows ``[c2, pk, *texts]`` whose texts hold every word, as
     ``location_fts MATCH`` would say; None if some character cannot be emulated."""
@@ -76,7 +77,7 @@ def matching(
     for row, text in zip(rows, texts, strict=True):
         folded = " " + text.translate(_FOLD)
         if all(w in folded for w in wanted):
-            found.append((int(row[0]), int(row[1])))  # type: ignore[call-overload]
+            found.append((int(row[0]), int(row[1])))
     return found
 
 
