@@ -78,16 +78,23 @@ def test_short_words_give_the_same_pages_as_fts5(
 
 
 @pytest.mark.parametrize(
-    ("text_rows", "few"), [(5, 25_000), (3_000, 10), (5, 10)],
-    ids=["big-circles-via-fts", "growing-circles", "both"],
+    ("text_rows", "few", "row_vs_merged"),
+    [(3_000, 25_000, 0), (5, 25_000, 0), (3_000, 10, 0), (5, 10, 0), (3_000, 10, 10**9)],
+    ids=["python-circles", "big-circles-via-fts", "growing-circles", "both", "all-via-fts"],
 )  # fmt: skip
 def test_same_pages_whichever_way_the_circle_is_found(
-    generated: Store, monkeypatch: pytest.MonkeyPatch, text_rows: int, few: int
+    generated: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    text_rows: int,
+    few: int,
+    row_vs_merged: int,
 ) -> None:
-    # A circle over TEXT_ROWS falls back to FTS5; over FEW_TEXT_MATCHES matches anywhere the
-    # circle grows (each step tested in Python while it is small).
+    # A circle over TEXT_ROWS, or one dearer to test in Python than FTS5's merge (ROW_VS_MERGED
+    # 0: never), falls back to FTS5; over FEW_TEXT_MATCHES matches anywhere the circle grows
+    # (each step tested in Python while it is small).
     monkeypatch.setattr(search_module, "TEXT_ROWS", text_rows)
     monkeypatch.setattr(search_module, "FEW_TEXT_MATCHES", few)
+    monkeypatch.setattr(search_module, "ROW_VS_MERGED", row_vs_merged)
     for home in HOMES[1:]:
         for text in TEXTS:
             plain, quick = both(generated, SearchQuery(text=text, near=home, limit=30))
@@ -115,6 +122,21 @@ def test_short_words_near_home_never_reach_fts5(generated: Store, text: str) -> 
     assert (page.radius_km, page.total) == (first, within.total)
     assert not [s for s in statements if "MATCH" in s]
     assert both(generated, query) == (page, page)
+
+
+@pytest.mark.parametrize("text", ["b", "de", "s", "x", "q", "1", "de*v", "zz"])
+def test_the_estimate_of_what_fts5_would_merge(generated: Store, text: str) -> None:
+    """A guess from a sample (it only chooses the strategy), but a fair one."""
+
+    def guess_and_count(conn: sqlite3.Connection) -> tuple[float, int]:
+        words = search_text.query_words(conn, text)
+        assert words is not None
+        short = " ".join(t for t in words.tokens if len(t) <= search_text.SHORT)
+        merged = sum(len(fts_ids(conn, token)) for token in short.split())
+        return search_text.merged_rows(conn, words), merged
+
+    guess, merged = generated.run(guess_and_count)
+    assert merged / 2 - 100 <= guess <= merged * 2 + 100
 
 
 def test_matches_far_away_are_read_from_fts5_once(generated: Store) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .location_index import CONNECTOR_STANDARDS, names_of, unit_vector
 from .search_filters import Plan, plan_filters
-from .search_text import Words, matching, query_words
+from .search_text import Words, matching, merged_rows, query_words
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
@@ -309,10 +309,12 @@ def _where(conds: list[str]) -> str:
 # rather than grow a box over the map; a word's matches are often far away, hence the higher
 # bound.
 FEW_MATCHES, FEW_TEXT_MATCHES = 5_000, 25_000
-# With a word of one or two letters, a circle of at most this many locations (with the
-# filters) has its text read and tested in Python (search_text.py), ~5 us a location, rather
-# than FTS5 merging every doclist that starts with those letters.
+# With a word of one or two letters, a circle of at most TEXT_ROWS locations (with the
+# filters) has its text read and tested in Python (search_text.py), ~9 us a location, rather
+# than FTS5 merging every doclist that starts with those letters (~0.35 us a row merged, so
+# a rare start such as "x" is left to FTS5).
 TEXT_ROWS = 3_000
+ROW_VS_MERGED = 25
 TEXT_SHORTCUTS = True  # False: FTS5 for every text test, each statement anew (tests compare)
 
 
@@ -416,7 +418,8 @@ def _within_by_text(
     source, conds, params = _circle(plan, None, lat, lon, radius)
     where = " AND ".join(conds)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {TEXT_ROWS + 1})"
-    if conn.execute(sql, params).fetchone()[0] > TEXT_ROWS:
+    rows = conn.execute(sql, params).fetchone()[0]
+    if rows > TEXT_ROWS or rows * ROW_VS_MERGED > merged_rows(conn, words):
         return None
     # One row, one JSON text: a row per location would hand the GIL over for each.
     sql = f"""SELECT json_group_array(json_array(c.c2, c.pk, t.name, t.address, t.city,
