@@ -2,10 +2,11 @@
 
 Text: FTS5 (every word a prefix, accents ignored), relevance in tiers then name. Near a point:
 the R*Tree gives the bounding box, exact haversine orders those candidates only; without a
-radius the box grows until it holds the page. Filters test ``location_facets``, narrow columns
-derived at write time (location_index.py). A location is matched only through EVSEs that are not
-REMOVED, and only published locations with such an EVSE are searchable at all: the facets,
-FTS and R*Tree tables hold nothing else.
+radius the box grows until it holds the page. A word of one or two letters has no FTS5 prefix
+index: near a point, a small circle's text is then tested in Python (search_text.py). Filters
+test ``location_facets``, narrow columns derived at write time (location_index.py). A location
+is matched only through EVSEs that are not REMOVED, and only published locations with such an
+EVSE are searchable at all: the facets, FTS and R*Tree tables hold nothing else.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ location_fts has a prefix index for three characters only (see the migration): a
 or two letters ("b", "de") makes FTS5 merge the doclists of every word that starts so, up to
 300,000 locations and 20-80 ms for each statement that uses it, even when a search near home
 only wants the few hundred locations of a small circle. search.py reads those locations' text
-instead and tests it here.
+instead and tests it here, when that is the cheaper of the two (merged_rows guesses FTS5's
+share from a sample).
 
 Exact by construction: the table's tokenizer (unicode61, remove_diacritics 2) splits and
 folds text one character at a time. For ASCII that is fixed (letters and digits in lower case,
