@@ -17,6 +17,7 @@ split in two or drop is never handled here.
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -78,11 +79,13 @@ def merged_rows(conn: sqlite3.Connection, words: Words) -> float:
     name = conn.execute("PRAGMA database_list").fetchone()[2] or ""
     taken, texts = _SAMPLES.get(name, (-1, []))
     if abs(top - taken) > top / 10:
-        step = max(1, top // SAMPLE)
+        # Random pks, not every n-th: locations often arrive in a repeating order (a hub
+        # interleaving its CPOs), and a stride would see one CPO's only.
+        pks = random.Random(top).sample(range(1, top + 1), min(SAMPLE, top))
         rows = conn.execute(
             """SELECT 0, rowid, name, address, city, postal_code, operator, evse_ids
                 FROM location_fts WHERE rowid IN (SELECT value FROM json_each(?))""",
-            (json.dumps(list(range(1 + step // 2, top + 1, step))),),
+            (json.dumps(pks),),
         ).fetchall()
         texts = _folded(conn, rows) or []
         _SAMPLES[name] = (top, texts)
