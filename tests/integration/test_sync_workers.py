@@ -113,7 +113,7 @@ async def test_a_worker_that_dies_leaves_the_page_to_be_prepared_in_process() ->
         assert first == PreparedPage(received=0)
         for worker in pages._started:
             worker.kill()
-            await worker.wait()
+            worker.wait()
         again = await pages.prepare(body)  # answered in process, and no more workers used
         assert isinstance(again, PreparedPage) and again.received == 0
         assert await pages.prepare(body) == again

@@ -67,6 +67,9 @@ class RequestOptions(TypedDict, total=False):
     idempotent: bool | None  # default: by method
 
 
+_READ = httpx.ByteStream(b"")  # stands in for a response's stream once its body is read
+
+
 class OcpiClient:
     """Talks OCPI 2.2.1 to one peer with one credentials token (we present ``token``).
 
@@ -218,6 +221,10 @@ class OcpiClient:
             self._record(request, None, duration, started_at, attempt, reason)
             raise OcpiTransportError(reason, **ids) from None
         duration = time.perf_counter() - started
+        # httpx leaves a read response in a reference cycle with its stream, so its body (a
+        # sync page: megabytes) lived until the next full garbage collection: the sync's
+        # memory grew by a page with every page. The stream is closed; cut the cycle.
+        response.stream = _READ
         if raw and 200 <= response.status_code < 300 and response.content.strip():
             self._record(request, response, duration, started_at, attempt, None)
             return OcpiReply(

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import subprocess
 import sys
-from asyncio.subprocess import DEVNULL, PIPE
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,18 +78,23 @@ class PagePreparer:
     def __init__(self, workers: int, min_bytes: int = MIN_BYTES_FOR_WORKERS) -> None:
         self.workers = workers
         self.min_bytes = min_bytes
-        self._idle: asyncio.Queue[asyncio.subprocess.Process] | None = None
-        self._started: list[asyncio.subprocess.Process] = []
+        self._idle: asyncio.Queue[subprocess.Popen[bytes]] | None = None
+        self._started: list[subprocess.Popen[bytes]] = []
+        # One thread a worker does its blocking pipe I/O (asyncio's pipe transports made the
+        # main process's heap grow by a page's size with every page of a long sync).
+        self._io: ThreadPoolExecutor | None = None
         self._broken = False
 
     async def prepare(self, body: bytes) -> PreparedPage | bytes:
         if self.workers <= 0 or self._broken or len(body) < self.min_bytes:
             return prepare_body(body)
-        idle = await self._pool()
+        idle, io = self._pool()
         worker = await idle.get()
         try:
-            kind, payload = await _ask(worker, body)
-        except (OSError, EOFError, asyncio.IncompleteReadError, ValueError) as err:
+            kind, payload = await asyncio.get_running_loop().run_in_executor(
+                io, _ask, worker, body
+            )
+        except (OSError, EOFError) as err:
             log.warning("a location page worker stopped (%s); preparing in process", err)
             self._broken = True
             return prepare_body(body)
@@ -99,30 +105,27 @@ class PagePreparer:
             return PreparedPage(problem=payload.decode())
         raise RuntimeError(f"location page worker failed: {payload.decode()}")
 
-    async def _pool(self) -> asyncio.Queue[asyncio.subprocess.Process]:
-        if self._idle is None:
+    def _pool(self) -> tuple[asyncio.Queue[subprocess.Popen[bytes]], ThreadPoolExecutor]:
+        if self._idle is None or self._io is None:
             self._idle = asyncio.Queue()
+            self._io = ThreadPoolExecutor(self.workers, thread_name_prefix="emsp-pages")
             for _ in range(self.workers):
-                worker = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", page_worker.__name__,
-                    stdin=PIPE, stdout=PIPE, stderr=DEVNULL,  # never onto the app's screen
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", page_worker.__name__],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,  # never onto the app's screen
                 )  # fmt: skip
                 self._started.append(worker)
                 self._idle.put_nowait(worker)
-        return self._idle
+        return self._idle, self._io
 
     async def aclose(self) -> None:
-        for worker in self._started:
-            if worker.stdin is not None:
-                worker.stdin.close()  # end of input: the worker exits
-        for worker in self._started:
-            try:
-                await asyncio.wait_for(worker.wait(), 5)
-            except TimeoutError:
-                worker.kill()
-                await worker.wait()
-        self._started.clear()
-        self._idle = None
+        workers, self._started, self._idle = self._started, [], None
+        if self._io is not None:
+            self._io.shutdown(wait=False)
+            self._io = None
+        if workers:
+            await asyncio.get_running_loop().run_in_executor(None, _stop, workers)
 
     async def __aenter__(self) -> PagePreparer:
         return self
@@ -131,16 +134,38 @@ class PagePreparer:
         await self.aclose()
 
 
-async def _ask(worker: asyncio.subprocess.Process, body: bytes) -> tuple[bytes, bytes]:
+def _ask(worker: subprocess.Popen[bytes], body: bytes) -> tuple[bytes, bytes]:
+    """One page to a worker and its answer (blocking: runs on the worker's I/O thread)."""
     assert worker.stdin is not None and worker.stdout is not None
     worker.stdin.write(len(body).to_bytes(page_worker.HEADER, "little"))
     worker.stdin.write(body)
-    await worker.stdin.drain()
-    size = int.from_bytes(await worker.stdout.readexactly(page_worker.HEADER), "little")
-    if size < 1:
-        raise ValueError("empty answer frame")
-    answer = await worker.stdout.readexactly(size)
-    return answer[:1], answer[1:]
+    worker.stdin.flush()
+    header = worker.stdout.read(page_worker.HEADER)
+    if len(header) < page_worker.HEADER:
+        raise EOFError("the worker closed its output")
+    size = int.from_bytes(header, "little")
+    kind = worker.stdout.read(1)
+    payload = worker.stdout.read(size - 1)
+    if not kind or len(payload) < size - 1:
+        raise EOFError("the worker's answer was cut short")
+    return kind, payload
+
+
+def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        try:
+            if worker.stdin is not None:
+                worker.stdin.close()  # end of input: the worker exits
+        except OSError:
+            pass  # already gone
+    for worker in workers:
+        try:
+            worker.wait(5)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        if worker.stdout is not None:
+            worker.stdout.close()
 
 
 def unpack(page: PreparedPage | bytes) -> PreparedPage:
