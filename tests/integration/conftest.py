@@ -13,7 +13,6 @@ from emsp_tui.services.node import EmspNode
 from mock_backend.config import MockConfig
 from mock_backend.server import MockServer, running_mock
 
-
 # No status churn: listings stay put unless a test changes them on purpose.
 NETWORK = MockConfig(seed=7, locations=250, churn_per_minute=0)
 

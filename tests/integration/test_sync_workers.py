@@ -72,14 +72,17 @@ async def test_workers_store_exactly_what_preparing_in_process_stores(
     [in_workers] = await SyncService(
         other_node, page_limit=40, workers=2, min_bytes_for_workers=0
     ).sync_all()
-    assert in_process.ok and in_workers.ok, (in_process.error, in_workers.error)
+    assert in_process.ok, in_process.error
+    assert in_workers.ok, in_workers.error
     ours, theirs = in_process.modules[1], in_workers.modules[1]
     assert (theirs.received, theirs.stored, theirs.total) == (ours.received, ours.stored, 250)
-    assert theirs.rejected == ours.rejected and len(ours.rejected) == 1
+    assert theirs.rejected == ours.rejected
+    assert len(ours.rejected) == 1
     assert snapshot(other_node) == snapshot(node)
     query = SearchQuery(near=(52.37, 4.9), connectors=("IEC_62196_T2",), min_kw=11, limit=50)
     ids = [[h.id for h in (await n.db.run(search, query)).hits] for n in (node, other_node)]
-    assert ids[0] == ids[1] and ids[0]
+    assert ids[0] == ids[1]
+    assert ids[0]
 
 
 @pytest.mark.parametrize(
@@ -109,5 +112,6 @@ async def test_a_worker_that_dies_leaves_the_page_to_be_prepared_in_process() ->
             worker.kill()
             worker.wait()
         again = await pages.prepare(body)  # answered in process, and no more workers used
-        assert isinstance(again, PreparedPage) and again.received == 0
+        assert isinstance(again, PreparedPage)
+        assert again.received == 0
         assert await pages.prepare(body) == again

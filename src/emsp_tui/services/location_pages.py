@@ -91,9 +91,7 @@ class PagePreparer:
         idle, io = self._pool()
         worker = await idle.get()
         try:
-            kind, payload = await asyncio.get_running_loop().run_in_executor(
-                io, _ask, worker, body
-            )
+            kind, payload = await asyncio.get_running_loop().run_in_executor(io, _ask, worker, body)
         except (OSError, EOFError) as err:
             log.warning("a location page worker stopped (%s); preparing in process", err)
             self._broken = True
@@ -136,7 +134,8 @@ class PagePreparer:
 
 def _ask(worker: subprocess.Popen[bytes], body: bytes) -> tuple[bytes, bytes]:
     """One page to a worker and its answer (blocking: runs on the worker's I/O thread)."""
-    assert worker.stdin is not None and worker.stdout is not None
+    assert worker.stdin is not None
+    assert worker.stdout is not None
     worker.stdin.write(len(body).to_bytes(page_worker.HEADER, "little"))
     worker.stdin.write(body)
     worker.stdin.flush()
@@ -170,4 +169,4 @@ def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def unpack(page: PreparedPage | bytes) -> PreparedPage:
     """A prepared page, unpickled if it came from a worker (trusted: our own child)."""
-    return pickle.loads(page) if isinstance(page, bytes) else page  # noqa: S301
+    return pickle.loads(page) if isinstance(page, bytes) else page

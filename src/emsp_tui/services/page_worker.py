@@ -43,7 +43,7 @@ def serve(source: BinaryIO, out: BinaryIO) -> None:
         body = source.read(int.from_bytes(header, "little"))
         try:
             page = prepare_body(body)
-        except Exception as err:  # noqa: BLE001 - reported to the parent, which decides
+        except Exception as err:  # reported to the parent, which decides
             write_frame(out, ERROR, f"{type(err).__name__}: {err}".encode())
             continue
         if page.problem is not None:

@@ -1,9 +1,11 @@
 """Sync: pull every partner's tariffs and locations into the store.
 
 First run per (partner, module): a full crawl. Later runs: incremental, ``date_from`` = the
-``date_to`` of the last complete crawl. Pages are validated and committed as they stream in
-(memory stays flat); each page and its checkpoint commit in one transaction, so a crash or
-kill -9 leaves the store consistent and the next run resumes at the last committed page.
+``date_to`` of the last complete crawl. Pages are prepared and committed as they stream in
+(memory stays flat): large location pages are decoded, validated and turned into rows in worker
+processes (location_pages.py) while the fetcher runs ahead and the writer stores them in order.
+Each page and its checkpoint commit in one transaction, so a crash or kill -9 leaves the store
+consistent and the next run resumes at the last committed page.
 A malformed object is skipped, logged and counted; the rest of its page is kept. Partners sync
 concurrently (bounded); one that fails or times out does not hold back the others.
 """
@@ -98,7 +100,8 @@ class SyncService:
         self, progress: ProgressCallback | None = None, *, full: bool = False
     ) -> list[PartnerResult]:
         partners = [
-            p for p in await self.node.db.run(partner_store.list_partners)
+            p
+            for p in await self.node.db.run(partner_store.list_partners)
             if p.token_out and p.status == "REGISTERED"
         ]
         gate = asyncio.Semaphore(max(1, self.node.settings.sync_concurrency))
@@ -128,7 +131,8 @@ class SyncService:
     ) -> PartnerResult:
         result = PartnerResult(partner.name)
         started = asyncio.get_running_loop().time()
-        assert partner.token_out is not None and partner.id is not None
+        assert partner.token_out is not None
+        assert partner.id is not None
         try:
             async with self._preparer() as pages:
                 await self._sync_modules(partner, pages, progress, full, result)
@@ -270,9 +274,7 @@ class _Crawl:
         if isinstance(prepared, PreparedPage) and prepared.problem is not None:
             # The envelope is not a plain success: ask again the ordinary way, which retries
             # and raises exactly the error any request would.
-            reply = await self.client.request(
-                "GET", page.url, correlation_id=page.correlation_id
-            )
+            reply = await self.client.request("GET", page.url, correlation_id=page.correlation_id)
             if not isinstance(reply.data, list | None):
                 raise reply.protocol_error(
                     f"page {page.number}: data of a list endpoint is not a list"
@@ -280,7 +282,9 @@ class _Crawl:
             prepared = prepare_items(reply.data or [])
         return prepared
 
-    async def _store(self, page: Page, job: asyncio.Future[_Checked | PreparedPage | bytes]) -> None:
+    async def _store(
+        self, page: Page, job: asyncio.Future[_Checked | PreparedPage | bytes]
+    ) -> None:
         prepared = await job
         partner, module, result = self.partner.name, self.module.value, self.result
         if isinstance(prepared, _Checked):
