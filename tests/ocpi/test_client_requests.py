@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from typing import Any
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 
 from emsp_tui.ocpi import errors as e
-from emsp_tui.ocpi.client import Routing
+from emsp_tui.ocpi.client import OcpiClient, Routing
 from emsp_tui.ocpi.enums import CommandType
 from emsp_tui.ocpi.models import Tariff
 from emsp_tui.ocpi.retry import NO_RETRY
@@ -267,3 +268,26 @@ async def test_a_failing_exchange_callback_does_not_break_the_request() -> None:
     peer = Peer(lambda r: ocpi([]))
     async with peer.client(on_exchange=broken) as client:
         assert (await client.get("https://cpo/x")).data == []
+
+
+async def test_a_read_response_is_freed_without_waiting_for_the_garbage_collector() -> None:
+    """httpx leaves a read response in a reference cycle with its stream: a sync page's body
+    (megabytes) then lived until a full collection, and a long sync's memory grew page by page.
+    The client cuts the cycle once the body is read."""
+    transport = httpx.MockTransport(lambda _: ocpi([{"id": str(i)} for i in range(100)]))
+    async with OcpiClient(TOKEN, transport=transport) as client:
+        gc.collect()
+        gc.disable()
+        try:
+            before = {id(o) for o in gc.get_objects() if isinstance(o, httpx.Response)}
+            for raw in (False, True):
+                reply = await client.request("GET", "http://peer/ocpi/2.2.1/locations", raw=raw)
+                assert reply.status_code == 1000
+            left = [
+                o
+                for o in gc.get_objects()
+                if isinstance(o, httpx.Response) and id(o) not in before
+            ]
+        finally:
+            gc.enable()
+    assert left == []
