@@ -81,8 +81,9 @@ class Settings(BaseSettings):
     """The driver's position for distances and "nearest first"; None until they set one."""
     sync_concurrency: int = 4
     """How many partners sync at once."""
-    sync_workers: int = 2
-    """Processes that decode and validate large location pages during a sync (0: none)."""
+    sync_workers: int | None = None
+    """Processes that decode and validate large location pages during a sync (0: none;
+    default: 2, or none on a single core, where they could only add work)."""
     request_timeout: float = 30.0
     """Seconds to wait for a partner's answer before giving up on that request."""
 

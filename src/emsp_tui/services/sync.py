@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -92,7 +93,11 @@ class SyncService:
         self.node = node
         self.page_limit = page_limit
         self.retry = retry
-        self.workers = node.settings.sync_workers if workers is None else workers
+        if workers is None:
+            workers = node.settings.sync_workers
+        if workers is None:
+            workers = 2 if (os.cpu_count() or 1) > 1 else 0
+        self.workers = workers
         self.min_bytes_for_workers = min_bytes_for_workers
         self._pages: PagePreparer | None = None
 
