@@ -13,6 +13,7 @@ import pytest
 from emsp_tui.ocpi.models import Location
 from emsp_tui.store import locations as store
 from emsp_tui.store import search as search_module
+from emsp_tui.store import search_near
 from emsp_tui.store.search import SearchQuery, fts_query, search
 from tests.store.test_locations import (
     Store,
@@ -321,7 +322,7 @@ def test_distance_order_and_values_against_an_independent_formula(net: Store) ->
 def test_nearest_first_stops_at_the_first_circle_that_holds_the_page(net: Store) -> None:
     page = net.run(search, SearchQuery(near=AMSTERDAM, limit=2))
     assert [h.id for h in page.hits] == ["MIXED", "CENTRAAL"]
-    assert page.radius_km == search_module.FIRST_RADIUS_KM
+    assert page.radius_km == search_near.FIRST_RADIUS_KM
     assert page.total == 3  # NACHT is inside it too
 
 
@@ -341,7 +342,7 @@ def test_nearest_first_grows_the_circle_until_it_holds_the_page(net: Store) -> N
 def test_text_near_a_point_orders_the_text_matches_by_distance(
     net: Store, monkeypatch: pytest.MonkeyPatch, few: int
 ) -> None:
-    monkeypatch.setattr(search_module, "FEW_TEXT_MATCHES", few)
+    monkeypatch.setattr(search_near, "FEW_TEXT_MATCHES", few)
     south_of_koln = (50.0, 7.0)
     page = net.run(search, SearchQuery(text="amsterdam", near=south_of_koln, limit=2))
     matches = {"CENTRAAL", "NACHT", "MIXED"} & {h.id for h in net.run(

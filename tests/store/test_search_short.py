@@ -14,7 +14,7 @@ import pytest
 
 from emsp_tui.ocpi.models import Location
 from emsp_tui.store import search as search_module
-from emsp_tui.store import search_text
+from emsp_tui.store import search_near, search_text
 from emsp_tui.store.search import SearchPage, SearchQuery, fts_query, search
 from mock_backend.generator import Network
 from tests.store.test_locations import Store
@@ -47,12 +47,12 @@ def both(st: Store, query: SearchQuery) -> tuple[SearchPage, SearchPage]:
 
 
 def _with_shortcuts(conn: sqlite3.Connection, query: SearchQuery, on: bool) -> SearchPage:
-    before = search_module.TEXT_SHORTCUTS
-    search_module.TEXT_SHORTCUTS = on
+    before = search_near.TEXT_SHORTCUTS
+    search_near.TEXT_SHORTCUTS = on
     try:
         return search(conn, query)
     finally:
-        search_module.TEXT_SHORTCUTS = before
+        search_near.TEXT_SHORTCUTS = before
 
 
 @pytest.mark.parametrize("home", HOMES, ids=["no-home", "berlin", "paris", "atlantic"])
@@ -92,9 +92,9 @@ def test_same_pages_whichever_way_the_circle_is_found(
     # A circle over TEXT_ROWS, or one dearer to test in Python than FTS5's merge (ROW_VS_MERGED
     # 0: never), falls back to FTS5; over FEW_TEXT_MATCHES matches anywhere the circle grows
     # (each step tested in Python while it is small).
-    monkeypatch.setattr(search_module, "TEXT_ROWS", text_rows)
-    monkeypatch.setattr(search_module, "FEW_TEXT_MATCHES", few)
-    monkeypatch.setattr(search_module, "ROW_VS_MERGED", row_vs_merged)
+    monkeypatch.setattr(search_near, "TEXT_ROWS", text_rows)
+    monkeypatch.setattr(search_near, "FEW_TEXT_MATCHES", few)
+    monkeypatch.setattr(search_near, "ROW_VS_MERGED", row_vs_merged)
     for home in HOMES[1:]:
         for text in TEXTS:
             plain, quick = both(generated, SearchQuery(text=text, near=home, limit=30))
@@ -112,7 +112,7 @@ def test_short_words_near_home_never_reach_fts5(generated: Store, text: str) -> 
         finally:
             conn.set_trace_callback(None)
 
-    first = search_module.FIRST_RADIUS_KM
+    first = search_near.FIRST_RADIUS_KM
     within = generated.run(find, SearchQuery(text=text, near=BERLIN, radius_km=first))
     assert within.total >= 5
     # The first circle holds the page (as at 300,000 locations), so no FTS5 merge of every

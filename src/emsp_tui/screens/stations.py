@@ -16,7 +16,8 @@ from textual.widgets import Footer, Input, Static
 
 from ..messages import FavouriteToggled
 from ..services.stations import Filters, StationPage
-from ..store.search import HALF_CIRCUMFERENCE_KM, SearchQuery
+from ..store.search import SearchQuery
+from ..store.search_near import HALF_CIRCUMFERENCE_KM
 from ..widgets.area_bar import AreaBar
 from ..widgets.station_table import StationTable
 from .base import AreaScreen, one_line

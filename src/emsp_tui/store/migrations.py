@@ -529,7 +529,8 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE locations ADD COLUMN evses_unknown INTEGER NOT NULL DEFAULT 0",
         """
         UPDATE locations SET evses_unknown = (
-            SELECT count(*) FROM evses e WHERE e.location_pk = locations.pk AND e.status = 'UNKNOWN')
+            SELECT count(*) FROM evses e
+            WHERE e.location_pk = locations.pk AND e.status = 'UNKNOWN')
         WHERE pk IN (SELECT location_pk FROM evses WHERE status = 'UNKNOWN')
         """,
         """

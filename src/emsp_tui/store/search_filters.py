@@ -1,5 +1,6 @@
 """Search filters as SQL: conditions on ``location_facets f`` (and ``locations l`` for the
-operator and the party), with their parameters. Used by search.py.
+operator and the party), with their parameters; and the WHERE clause and match count that the
+search paths share. Used by search.py and search_near.py.
 """
 
 from __future__ import annotations
@@ -114,3 +115,34 @@ def _open_now_sql(conn: sqlite3.Connection, now: datetime | None, params: dict[s
             JOIN opening_hours_periods p ON p.hours_id = h.id
             WHERE p.begin_minute <= z.value AND p.end_minute > z.value)
         OR f.pk IN ({exception.format(1)})))"""
+
+
+# -- SQL shared by the search paths ---------------------------------------------------------
+def where(conds: list[str]) -> str:
+    return f"WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def count_matches(
+    conn: sqlite3.Connection, plan: Plan, match: str | None, *, cap: int | None = None
+) -> int:
+    """Matches of the FTS expression ``match`` (None: all) and the filters; with filters, at
+    most ``cap``."""
+    params = dict(plan.params, match=match)
+    if match is None:
+        source = (
+            "locations l CROSS JOIN location_facets f ON f.pk = l.pk"
+            if plan.location
+            else "location_facets f"
+        )
+        conds = plan.conditions()
+    else:
+        source = "location_fts"
+        if plan.filtered:
+            source += " CROSS JOIN location_facets f ON f.pk = location_fts.rowid"
+        if plan.location:
+            source += " CROSS JOIN locations l ON l.pk = f.pk"
+        conds = plan.conditions("location_fts MATCH :match")
+    sql = f"SELECT count(*) FROM {source} {where(conds)}"  # no WHERE: SQLite counts pages
+    if cap is not None and conds:  # (without conditions the exact count is the cheap one)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} {where(conds)} LIMIT {int(cap)})"
+    return int(conn.execute(sql, params).fetchone()[0])
