@@ -88,7 +88,10 @@ class PagePreparer:
     async def prepare(self, body: bytes) -> PreparedPage | bytes:
         if self.workers <= 0 or self._broken or len(body) < self.min_bytes:
             return prepare_body(body)
+        starting = self._idle is None
         idle, io = self._pool()
+        if starting:  # the workers take ~0.4 s to start: the first page does not wait for them
+            return prepare_body(body)
         worker = await idle.get()
         try:
             kind, payload = await asyncio.get_running_loop().run_in_executor(io, _ask, worker, body)
