@@ -106,6 +106,15 @@ def validate_page(page: Page, model: type[M]) -> ValidatedPage[M]:
     return ValidatedPage(valid, rejected, page, documents)
 
 
+def list_data(reply: OcpiReply, number: int) -> list[Any]:
+    """The items of page ``number`` of a list GET (absent data: none)."""
+    if reply.data is None:
+        return []
+    if not isinstance(reply.data, list):
+        raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
+    return reply.data
+
+
 class EmptyRun:
     """Counts consecutive empty pages that still link onwards (a server that never ends)."""
 
@@ -197,11 +206,7 @@ async def iter_pages(
             pending = None
             number += 1
             fetched.add(reply.url)
-            data = reply.data
-            if data is None:
-                data = []
-            elif not isinstance(data, list):
-                raise reply.protocol_error(f"page {number}: data of a list endpoint is not a list")
+            data = [] if reply.body is not None else list_data(reply, number)
             link = next_link(reply.headers, reply.url)
             if reply.body is None:  # a raw page's emptiness is known once its caller decodes it
                 empty_run.check(not data, link is not None, reply.protocol_error)
@@ -246,6 +251,7 @@ __all__ = [
     "Rejected",
     "ValidatedPage",
     "iter_pages",
+    "list_data",
     "next_link",
     "validate_objects",
     "validate_page",

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..ocpi.models import Location
 from ..ocpi.paging import Rejected, validate_objects
@@ -29,6 +29,7 @@ from ..store.location_index import Derived, derive_location
 from . import page_worker
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A page of 1,000 Locations is about 2.7 MB. Below this a worker's start-up and the hand-over
 # cost more than preparing in process.
@@ -36,23 +37,24 @@ MIN_BYTES_FOR_WORKERS = 512 * 1024
 
 
 @dataclass(slots=True)
-class PreparedPage:
-    """A page ready to store, or why it is not (``problem``: its envelope said no)."""
+class PreparedPage(Generic[T]):
+    """A page ready to store, or why it is not (``problem``: its envelope said no). ``items``
+    are Derived Locations here; the sync also validates tariff pages into one."""
 
-    locations: list[Derived] = field(default_factory=list)
+    items: list[T] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     received: int = 0
     problem: str | None = None
 
 
-def prepare_items(items: list[Any]) -> PreparedPage:
+def prepare_items(items: list[Any]) -> PreparedPage[Derived]:
     """Validate each item on its own (a malformed one costs only itself) and derive it."""
     valid, rejected, documents = validate_objects(items, Location)
     derived = [derive_location(loc, doc) for loc, doc in zip(valid, documents, strict=True)]
     return PreparedPage(derived, rejected, len(items))
 
 
-def prepare_body(body: bytes) -> PreparedPage:
+def prepare_body(body: bytes) -> PreparedPage[Derived]:
     """A list response's body: its envelope read, its data prepared (runs in a worker)."""
     envelope = parse_envelope(body)
     if isinstance(envelope, str):
@@ -68,7 +70,7 @@ def prepare_body(body: bytes) -> PreparedPage:
 
 class PagePreparer:
     """Prepares location pages, in up to ``workers`` worker processes for large ones (0: all
-    in process). Workers start with the first large page and live until :meth:`close`; a
+    in process). Workers start with the first large page and live until :meth:`aclose`; a
     worker that dies is not replaced: the rest is prepared in process.
 
     :meth:`prepare` answers a PreparedPage, or for a worker's page its pickled form
@@ -80,12 +82,12 @@ class PagePreparer:
         self.min_bytes = min_bytes
         self._idle: asyncio.Queue[subprocess.Popen[bytes]] | None = None
         self._started: list[subprocess.Popen[bytes]] = []
-        # One thread a worker does its blocking pipe I/O (asyncio's pipe transports made the
-        # main process's heap grow by a page's size with every page of a long sync).
+        # One thread a worker does its blocking pipe I/O, so megabytes of pipe reads and writes
+        # never run on the event loop.
         self._io: ThreadPoolExecutor | None = None
         self._broken = False
 
-    async def prepare(self, body: bytes) -> PreparedPage | bytes:
+    async def prepare(self, body: bytes) -> PreparedPage[Derived] | bytes:
         if self.workers <= 0 or self._broken or len(body) < self.min_bytes:
             return prepare_body(body)
         starting = self._idle is None
@@ -170,6 +172,6 @@ def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.stdout.close()
 
 
-def unpack(page: PreparedPage | bytes) -> PreparedPage:
+def unpack(page: PreparedPage[Derived] | bytes) -> PreparedPage[Derived]:
     """A prepared page, unpickled if it came from a worker (trusted: our own child)."""
     return pickle.loads(page) if isinstance(page, bytes) else page

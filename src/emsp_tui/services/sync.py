@@ -26,7 +26,7 @@ from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.errors import OcpiProtocolError
 from ..ocpi.models import Tariff
-from ..ocpi.paging import EmptyRun, Page, Rejected, validate_objects
+from ..ocpi.paging import EmptyRun, Page, Rejected, list_data, validate_objects
 from ..ocpi.retry import DEFAULT_RETRY, RetryPolicy
 from ..store import locations as loc_store
 from ..store import partners as partner_store
@@ -171,16 +171,8 @@ class SyncService:
                     result.modules.append(await crawl.run(url, full, self.page_limit))
 
 
-_Job = tuple[Page, "asyncio.Future[_Checked | PreparedPage | bytes]"]
-
-
-@dataclass
-class _Checked:
-    """A page validated (tariffs) or prepared (locations), ready to store."""
-
-    items: list[Tariff] | list[Derived]
-    rejected: list[Rejected]
-    received: int
+_Prepared = PreparedPage[Tariff] | PreparedPage[Derived] | bytes  # bytes: pickled by a worker
+_Job = tuple[Page, "asyncio.Future[_Prepared]"]
 
 
 class _Crawl:
@@ -271,29 +263,24 @@ class _Crawl:
         await db.run(loc_store.finish_crawl, partner_id, module, result.full)
         return result
 
-    async def _prepare(self, page: Page) -> _Checked | PreparedPage | bytes:
+    async def _prepare(self, page: Page) -> _Prepared:
         if page.body is None:  # tariffs: a few hundred a partner, validated in process
             valid, rejected, _ = validate_objects(page.items, Tariff)
-            return _Checked(valid, rejected, len(page.items))
+            return PreparedPage(valid, rejected, len(page.items))
         prepared = await self.pages.prepare(page.body)
         if isinstance(prepared, PreparedPage) and prepared.problem is not None:
             # The envelope is not a plain success: ask again the ordinary way, which retries
             # and raises exactly the error any request would.
             reply = await self.client.request("GET", page.url, correlation_id=page.correlation_id)
-            if not isinstance(reply.data, list | None):
-                raise reply.protocol_error(
-                    f"page {page.number}: data of a list endpoint is not a list"
-                )
-            prepared = prepare_items(reply.data or [])
+            prepared = prepare_items(list_data(reply, page.number))
         return prepared
 
-    async def _store(
-        self, page: Page, job: asyncio.Future[_Checked | PreparedPage | bytes]
-    ) -> None:
+    async def _store(self, page: Page, job: asyncio.Future[_Prepared]) -> None:
         prepared = await job
         partner, module, result = self.partner.name, self.module.value, self.result
-        if isinstance(prepared, _Checked):
-            checked = prepared
+        if self.module == ModuleID.TARIFFS:
+            assert isinstance(prepared, PreparedPage)  # tariffs are prepared in process
+            checked: PreparedPage[Tariff] | PreparedPage[Derived] = prepared
             await self.db.run(
                 loc_store.store_page, self.partner_id, module, checked.items, page.next_url,
                 len(checked.rejected),
@@ -319,8 +306,11 @@ class _Crawl:
 
 
 def _store_locations(
-    conn: sqlite3.Connection, partner_id: int, prepared: PreparedPage | bytes, next_url: str | None
-) -> _Checked:
+    conn: sqlite3.Connection,
+    partner_id: int,
+    prepared: PreparedPage[Derived] | bytes,
+    next_url: str | None,
+) -> PreparedPage[Derived]:
     page = unpack(prepared)
-    loc_store.store_derived_page(conn, partner_id, page.locations, next_url, len(page.rejected))
-    return _Checked(page.locations, page.rejected, page.received)
+    loc_store.store_derived_page(conn, partner_id, page.items, next_url, len(page.rejected))
+    return page

@@ -108,11 +108,14 @@ def upsert_locations(
     """Store a page of Locations (or one PUT), replacing each one's EVSEs and connectors.
     ``documents`` (aligned with ``locations``) is each one's JSON as received; without it the
     models are serialised. See :func:`upsert_derived`."""
-    derived = [
+    return upsert_derived(conn, partner_id, _derived(locations, documents), crawl_id=crawl_id)
+
+
+def _derived(locations: list[Location], documents: list[str] | None) -> list[Derived]:
+    return [
         derive_location(loc, documents[i] if documents else _document(loc))
         for i, loc in enumerate(locations)
     ]
-    return upsert_derived(conn, partner_id, derived, crawl_id=crawl_id)
 
 
 def upsert_derived(
@@ -388,15 +391,13 @@ def store_page(
     """Store one page of a crawl and move the checkpoint past it, in this one transaction.
     ``documents``: each Location's JSON as received (see upsert_locations)."""
     module = str(module)
-    crawl_id = current_crawl_id(conn, partner_id, module)
     if module == "locations":
-        result = upsert_locations(
-            conn, partner_id, items, crawl_id=crawl_id, documents=documents  # type: ignore[arg-type]
-        )
-    elif module == "tariffs":
-        result = upsert_tariffs(conn, partner_id, items, crawl_id=crawl_id)  # type: ignore[arg-type]
-    else:
+        derived = _derived(items, documents)  # type: ignore[arg-type]
+        return store_derived_page(conn, partner_id, derived, next_url, rejected)
+    if module != "tariffs":
         raise ValueError(f"no store for module {module!r}")
+    crawl_id = current_crawl_id(conn, partner_id, module)
+    result = upsert_tariffs(conn, partner_id, items, crawl_id=crawl_id)  # type: ignore[arg-type]
     newest = max((o.last_updated for o in items), default=None)
     record_page(
         conn, partner_id, module,
