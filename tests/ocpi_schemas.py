@@ -2,8 +2,8 @@
 
 The mock backend reuses our own pydantic models, so a misreading of the spec could hide on both
 sides. This module validates JSON payloads (the mock's responses, our own `to_ocpi()` output)
-against `../shared/ocpi/schemas/openapi` (OpenAPI 3.1 = JSON Schema 2020-12), never our models.
-`EMSP_SHARED_DIR` overrides the location of `../shared` (see tests/paths.py).
+against `tests/data/ocpi/schemas/openapi` (OpenAPI 3.1 = JSON Schema 2020-12), never our models.
+The copy's provenance and licence are in tests/data/ocpi/schemas/SOURCE.md.
 
 API
   validate(instance, schema_name)            one object; schema_name = a file name under
@@ -83,7 +83,7 @@ from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.paths import SHARED
+from tests.paths import OCPI_SCHEMAS
 
 __all__ = [
     "PageHeaders",
@@ -109,7 +109,7 @@ class SchemaDriftError(RuntimeError):
 
 
 def openapi_dir() -> Path:
-    return SHARED / "ocpi" / "schemas" / "openapi"
+    return OCPI_SCHEMAS
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,8 +383,8 @@ def _corrected_documents() -> dict[str, Doc]:
     root = openapi_dir()
     if not (root / "openapi.yaml").is_file():
         raise FileNotFoundError(
-            f"OCPI OpenAPI schemas not found at {root}; clone the shared folder beside the repo "
-            "or set EMSP_SHARED_DIR"
+            f"OCPI OpenAPI schemas not found at {root}: the repository's tests/data/ocpi is "
+            "incomplete"
         )
     docs: dict[str, Doc] = {}
     for path in sorted(root.rglob("*.yaml")):

@@ -1,6 +1,6 @@
 """Every OCPI example payload parses with its model and round-trips.
 
-The examples are the spec's own (../shared/ocpi/examples, verbatim). The two that the spec got
+The examples are the spec's own (tests/data/ocpi/examples, verbatim). The two that the spec got
 wrong must be rejected with an error naming the offending field.
 """
 

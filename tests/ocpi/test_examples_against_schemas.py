@@ -1,6 +1,6 @@
 """Every OCPI example payload against the (corrected) OpenAPI schemas, independently of our models.
 
-The examples are the spec's own (../shared/ocpi/examples, verbatim, never edited). Each file is
+The examples are the spec's own (tests/data/ocpi/examples, verbatim, never edited). Each file is
 mapped explicitly to what it is: a whole object, a PATCH body (the *Partial / *Patch schemas), a
 fragment wrapped in a one-key object, a bare list, or a full response envelope. The files the spec
 got wrong are listed in EXPECTED_FAILURES with the reason and must fail naming the fields.
