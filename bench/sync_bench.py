@@ -26,12 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emsp_tui.config import load_settings  # noqa: E402
-from emsp_tui.demo import start_mock  # noqa: E402
-from emsp_tui.runtime import tune_gc  # noqa: E402
-from emsp_tui.services.node import EmspNode  # noqa: E402
-from emsp_tui.services.sync import SyncService  # noqa: E402
-from emsp_tui.store.search import SearchQuery, search  # noqa: E402
+from emsp_tui.config import load_settings
+from emsp_tui.demo import start_mock
+from emsp_tui.runtime import tune_gc
+from emsp_tui.services.node import EmspNode
+from emsp_tui.services.sync import SyncService
+from emsp_tui.store.search import SearchQuery, search
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 QUERIES: list[tuple[str, SearchQuery]] = [
@@ -40,7 +40,10 @@ QUERIES: list[tuple[str, SearchQuery]] = [
     ("near Berlin", SearchQuery(near=(52.52, 13.405))),
     ("near Paris, DC >=150 kW", SearchQuery(near=(48.8566, 2.3522), min_kw=150, power_type="DC")),
     ("near Amsterdam, available", SearchQuery(near=(52.3676, 4.9041), available_only=True)),
-    ("CCS2 + available + 50 kW", SearchQuery(connectors=("IEC_62196_T2_COMBO",), available_only=True, min_kw=50)),
+    (
+        "CCS2 + available + 50 kW",
+        SearchQuery(connectors=("IEC_62196_T2_COMBO",), available_only=True, min_kw=50),
+    ),
     ("open now near Lyon", SearchQuery(near=(45.764, 4.8357), open_now=True, now=NOW)),
     ("max 0.45 EUR/kWh near Köln", SearchQuery(near=(50.9375, 6.9603), max_price=0.45)),
     ("text 'ams' near Amsterdam", SearchQuery(text="ams", near=(52.3676, 4.9041))),

@@ -62,9 +62,12 @@ def build_store(path: Path, total: int) -> None:
     parties = [Party(HUB.country_code, HUB.party_id, "HUB", HUB.name)]
     parties += [Party(c.country_code, c.party_id, "CPO", c.name) for c in CPOS]
     hub = Partner(
-        name="hub", versions_url="http://127.0.0.1:9/ocpi/versions", version="2.2.1",
+        name="hub",
+        versions_url="http://127.0.0.1:9/ocpi/versions",
+        version="2.2.1",
         roles=[{"role": "HUB", "country_code": HUB.country_code, "party_id": HUB.party_id}],
-        token_out="bench", parties=parties,
+        token_out="bench",
+        parties=parties,
     )
     pid = db.transaction_sync(lambda c: partner_store.save_partner(c, hub, "bench-in"))
     net = Network(42, total)
@@ -74,7 +77,10 @@ def build_store(path: Path, total: int) -> None:
     db.transaction_sync(lambda c: loc_store.finish_crawl(c, pid, "tariffs", True))
     db.transaction_sync(lambda c: loc_store.begin_crawl(c, pid, "locations", None, None))
     for start in range(0, total, 1000):
-        page = [Location.model_validate(net.location_at(g)) for g in range(start, min(total, start + 1000))]
+        page = [
+            Location.model_validate(net.location_at(g))
+            for g in range(start, min(total, start + 1000))
+        ]
         db.transaction_sync(lambda c, p=page: loc_store.store_page(c, pid, "locations", p, None))
     db.transaction_sync(lambda c: loc_store.finish_crawl(c, pid, "locations", True))
     db.close_sync()
@@ -86,8 +92,11 @@ def warm(path: Path) -> None:
     with path.open("rb") as f:
         while f.read(1 << 24):
             pass
-    print(f"store file read once ({path.stat().st_size >> 20} MB, "
-          f"{time.perf_counter() - started:.1f} s)", flush=True)
+    print(
+        f"store file read once ({path.stat().st_size >> 20} MB, "
+        f"{time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
 
 
 def search_only(path: Path, repeat: int = 7) -> None:
@@ -112,8 +121,10 @@ def search_only(path: Path, repeat: int = 7) -> None:
         print(f"  {text!r:18} median {medians[-1]:5.1f} ms, worst {times[-1]:5.1f} ms", flush=True)
     medians.sort()
     p95 = medians[max(0, int(len(medians) * 0.95) - 1)]
-    print(f"search alone, per key: median {statistics.median(medians):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {medians[-1]:.1f} ms over {len(medians)} keys")
+    print(
+        f"search alone, per key: median {statistics.median(medians):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {medians[-1]:.1f} ms over {len(medians)} keys"
+    )
     db.close_sync()
 
 
@@ -179,14 +190,18 @@ async def keystrokes(folder: Path) -> list[float]:
             waited = time.perf_counter()
             while screen._page is before and time.perf_counter() - waited < 10:
                 await asyncio.sleep(0.001)
-            print(f"  typed {query!r}: {[round(t) for t in timings[-len(query):]]} ms", flush=True)
+            print(f"  typed {query!r}: {[round(t) for t in timings[-len(query) :]]} ms", flush=True)
     return timings
 
 
 def cold_start(folder: Path) -> tuple[float, float]:
     env = {
-        **os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "35",
-        "EMSP_DATA_DIR": str(folder / "data"), "EMSP_CONFIG_DIR": str(folder / "config"),
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "35",
+        "EMSP_DATA_DIR": str(folder / "data"),
+        "EMSP_CONFIG_DIR": str(folder / "config"),
     }
     started = time.perf_counter()
     pid, fd = pty.fork()
@@ -243,14 +258,18 @@ def main() -> None:
     timings.sort()
     p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
     print(f"locations              {args.locations}")
-    print(f"keystroke -> results   median {statistics.median(timings):.0f} ms, "
-          f"p95 {p95:.0f} ms, max {timings[-1]:.0f} ms over {len(timings)} keys")
+    print(
+        f"keystroke -> results   median {statistics.median(timings):.0f} ms, "
+        f"p95 {p95:.0f} ms, max {timings[-1]:.0f} ms over {len(timings)} keys"
+    )
     subprocess.run([sys.executable, "-c", "import emsp_tui.app"], check=True)  # warm the disk cache
     starts = [cold_start(folder) for _ in range(args.starts)]
     firsts = sorted(s[0] for s in starts)
     shown = sorted(s[1] for s in starts)
-    print(f"cold start: first screen median {statistics.median(firsts):.2f} s "
-          f"(max {firsts[-1]:.2f}); results shown median {statistics.median(shown):.2f} s")
+    print(
+        f"cold start: first screen median {statistics.median(firsts):.2f} s "
+        f"(max {firsts[-1]:.2f}); results shown median {statistics.median(shown):.2f} s"
+    )
 
 
 if __name__ == "__main__":

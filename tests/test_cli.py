@@ -21,7 +21,11 @@ def run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-m", "emsp_tui", *args],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 
@@ -36,7 +40,9 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     "args",
     [("--bogus",), ("stations", "--min-kw", "lots"), ("partners", "add"), ("frobnicate",)],
 )
-def test_a_wrong_command_line_is_one_line_not_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_a_wrong_command_line_is_one_line_not_a_traceback(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
     out = run(*args, env_dir=tmp_path)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr

@@ -1,6 +1,6 @@
 """The mock CPO's own price calculator for OCPI 2.2.1 tariffs (reference section 7.1).
 
-Written apart from the eMSP's tariff engine (`emsp_tui.services.tariff`) on purpose: CDRs are
+Written apart from the eMSP's tariff engine (`emsp_tui.tariff`) on purpose: CDRs are
 later audited against that engine, so the two must not share code. Never import from there.
 
 How a session is priced (`price_periods`):

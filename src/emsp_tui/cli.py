@@ -51,19 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser(
-        "demo", parents=[common], help="start the bundled mock roaming network, connect, open the app",
+        "demo",
+        parents=[common],
+        help="start the bundled mock roaming network, connect, open the app",
         description="Start the bundled mock roaming hub and CPOs on a free local port, register "
         "with the hub (credentials handshake) and open the app. Uses its own data folder "
         "(DATA_DIR/demo) so your real partners are never touched.",
     )
     demo.add_argument("--seed", type=int, default=42, help="network seed (same seed, same network)")
-    demo.add_argument("--locations", type=_positive_int, default=300, help="locations in the network")
+    demo.add_argument(
+        "--locations", type=_positive_int, default=300, help="locations in the network"
+    )
     demo.add_argument("--speed", type=_positive_float, default=60.0, help="simulated time factor")
     demo.add_argument("--headless", action="store_true", help="connect, print a summary, exit")
 
     app = sub.add_parser("app", parents=[common], help="open the app (the default)")
     app.add_argument(
-        "--no-receiver", action="store_true",
+        "--no-receiver",
+        action="store_true",
         help="do not serve our OCPI endpoints; poll partners for session updates instead",
     )
 
@@ -72,22 +77,32 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default from config: 8420)")
 
     sync = sub.add_parser(
-        "sync", parents=[common], help="pull every partner's tariffs and locations",
+        "sync",
+        parents=[common],
+        help="pull every partner's tariffs and locations",
         description="Full sync the first time, then incremental (date_from) per partner and module.",
     )
     sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
     sync.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
     st = sub.add_parser(
-        "stations", parents=[common], help="search stations (headless)",
+        "stations",
+        parents=[common],
+        help="search stations (headless)",
         description="Search the synced stations. Distances are measured from --near, else from "
         "your home position (set in the app).",
     )
     st.add_argument("text", nargs="*", help="free text: name, address, city, operator, EVSE id")
     st.add_argument("--near", metavar="PLACE", help="a city name or LAT,LON; results nearest first")
-    st.add_argument("--radius", type=_positive_float, metavar="KM", help="only within this distance")
-    st.add_argument("--connector", action="append", metavar="TYPE",
-                    help="connector standard, e.g. IEC_62196_T2_COMBO (repeatable: any of them)")
+    st.add_argument(
+        "--radius", type=_positive_float, metavar="KM", help="only within this distance"
+    )
+    st.add_argument(
+        "--connector",
+        action="append",
+        metavar="TYPE",
+        help="connector standard, e.g. IEC_62196_T2_COMBO (repeatable: any of them)",
+    )
     st.add_argument("--min-kw", type=_positive_float, metavar="KW", help="minimum power")
     kind = st.add_mutually_exclusive_group()
     kind.add_argument("--ac", action="store_true", help="AC chargers only")
@@ -96,27 +111,43 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--open-now", action="store_true", help="open now (opening hours)")
     st.add_argument("--operator", help="operator name")
     st.add_argument("--party", metavar="CC*PID", help="CPO party, e.g. DE*VOL")
-    st.add_argument("--facility", action="append", metavar="FACILITY",
-                    help="e.g. CAFE, SUPERMARKET (repeatable: all of them)")
-    st.add_argument("--max-price", type=_positive_float, metavar="EUR",
-                    help="maximum energy price per kWh incl. VAT")
+    st.add_argument(
+        "--facility",
+        action="append",
+        metavar="FACILITY",
+        help="e.g. CAFE, SUPERMARKET (repeatable: all of them)",
+    )
+    st.add_argument(
+        "--max-price",
+        type=_positive_float,
+        metavar="EUR",
+        help="maximum energy price per kWh incl. VAT",
+    )
     st.add_argument("--limit", type=_positive_int, default=20, help="results per page (default 20)")
     st.add_argument("--offset", type=int, default=0, help="skip this many results")
     st.add_argument("--json", action="store_true", help="JSON output for scripts")
 
     partners = sub.add_parser(
-        "partners", parents=[common], help="roaming partners: list, add, remove, invite",
+        "partners",
+        parents=[common],
+        help="roaming partners: list, add, remove, invite",
         description="Without a subcommand: list partners.",
     )
-    psub = partners.add_subparsers(dest="partners_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    psub = partners.add_subparsers(
+        dest="partners_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
     psub.add_parser("list", parents=[common], help="list partners (the default)")
     add = psub.add_parser("add", parents=[common], help="register with a hub or CPO")
     add.add_argument("versions_url", help="the partner's OCPI versions URL")
-    add.add_argument("--token", required=True, help="the registration token (TOKEN_A) they gave you")
+    add.add_argument(
+        "--token", required=True, help="the registration token (TOKEN_A) they gave you"
+    )
     add.add_argument("--name", help="a short name for the partner (default: from its roles)")
     remove = psub.add_parser("remove", parents=[common], help="unregister from a partner")
     remove.add_argument("name", help="the partner's name as 'emsp partners' shows it")
-    invite = psub.add_parser("invite", parents=[common], help="issue a TOKEN_A so a CPO can register with us")
+    invite = psub.add_parser(
+        "invite", parents=[common], help="issue a TOKEN_A so a CPO can register with us"
+    )
     invite.add_argument("--label", help="who the token is for")
     return parser
 
@@ -162,8 +193,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "demo":
             from .demo import run_demo
 
-            return run_demo(settings, seed=args.seed, locations=args.locations, speed=args.speed,
-                            headless=args.headless)
+            return run_demo(
+                settings,
+                seed=args.seed,
+                locations=args.locations,
+                speed=args.speed,
+                headless=args.headless,
+            )
         if command == "app":
             return run_app(settings, no_receiver=getattr(args, "no_receiver", False))
         if command == "serve":
@@ -185,7 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if sub == "list":
                 return asyncio.run(commands.partners_list(settings))
             if sub == "add":
-                return asyncio.run(commands.partners_add(settings, args.versions_url, args.token, args.name))
+                return asyncio.run(
+                    commands.partners_add(settings, args.versions_url, args.token, args.name)
+                )
             if sub == "remove":
                 return asyncio.run(commands.partners_remove(settings, args.name))
             if sub == "invite":

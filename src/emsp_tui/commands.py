@@ -95,6 +95,8 @@ async def partners_invite(settings: Settings, label: str | None) -> int:
     async with EmspNode(settings, serve=False) as node:
         await node.db.run(store.add_registration_token, token, label)
         versions = node.versions_url
-    print(f"Give the partner these two, out of band:\n  versions URL: {versions}\n  TOKEN_A:      {token}")
+    print(
+        f"Give the partner these two, out of band:\n  versions URL: {versions}\n  TOKEN_A:      {token}"
+    )
     print("It is valid for one registration. Run 'emsp serve' (or the app) so they can reach us.")
     return 0

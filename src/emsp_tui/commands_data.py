@@ -27,7 +27,9 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
     async with EmspNode(settings, serve=False) as node:
         partners = await node.partners.list()
         if not partners:
-            print("No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A")
+            print(
+                "No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A"
+            )
             return 0
         results = await SyncService(node).sync_all(progress, full=full)
     if last:
@@ -92,8 +94,10 @@ async def stations(settings: Settings, args: object) -> int:
         page = await node.db.run(search, query)
     if getattr(args, "json", False):
         doc = {
-            "total": page.total, "total_capped": page.total_capped,
-            "offset": page.offset, "limit": page.limit,
+            "total": page.total,
+            "total_capped": page.total_capped,
+            "offset": page.offset,
+            "limit": page.limit,
             "results": [asdict(hit) for hit in page.hits],
         }
         print(json.dumps(doc, indent=2, default=str))
@@ -103,13 +107,18 @@ async def stations(settings: Settings, args: object) -> int:
         return 0
     rows = [("NAME", "CITY", "OPERATOR", "KM", "FREE", "MAX KW", "CONNECTORS", "EUR/KWH")]
     for h in page.hits:
-        rows.append((
-            (h.name or h.address)[:34], h.city[:18], (h.operator or "-")[:18],
-            "-" if h.distance_km is None else f"{h.distance_km:.1f}",
-            f"{h.evses_available}/{h.evses_total}", f"{h.max_kw:g}",
-            ",".join(_short(c) for c in h.connectors),
-            "-" if h.energy_price is None else f"{h.energy_price:.2f}",
-        ))
+        rows.append(
+            (
+                (h.name or h.address)[:34],
+                h.city[:18],
+                (h.operator or "-")[:18],
+                "-" if h.distance_km is None else f"{h.distance_km:.1f}",
+                f"{h.evses_available}/{h.evses_total}",
+                f"{h.max_kw:g}",
+                ",".join(_short(c) for c in h.connectors),
+                "-" if h.energy_price is None else f"{h.energy_price:.2f}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
@@ -120,6 +129,10 @@ async def stations(settings: Settings, args: object) -> int:
 
 def _short(standard: str) -> str:
     return {
-        "IEC_62196_T2": "Type2", "IEC_62196_T2_COMBO": "CCS2", "CHADEMO": "CHAdeMO",
-        "IEC_62196_T1": "Type1", "IEC_62196_T1_COMBO": "CCS1", "DOMESTIC_F": "Schuko",
+        "IEC_62196_T2": "Type2",
+        "IEC_62196_T2_COMBO": "CCS2",
+        "CHADEMO": "CHAdeMO",
+        "IEC_62196_T1": "Type1",
+        "IEC_62196_T1_COMBO": "CCS1",
+        "DOMESTIC_F": "Schuko",
     }.get(standard, standard)

@@ -38,15 +38,32 @@ class MockProcess:
 
 
 def start_mock(
-    *, seed: int, locations: int, speed: float, extra_args: list[str] | None = None,
+    *,
+    seed: int,
+    locations: int,
+    speed: float,
+    extra_args: list[str] | None = None,
     startup_timeout: float = 30.0,
 ) -> MockProcess:
     """Start ``emsp-mock`` on a free loopback port and read the URLs it prints."""
     token_a = new_credentials_token()
     cmd = [
-        sys.executable, "-m", "mock_backend", "--host", "127.0.0.1", "--port", "0",
-        "--token-a", token_a, "--seed", str(seed), "--locations", str(locations),
-        "--speed", str(speed), *(extra_args or []),
+        sys.executable,
+        "-m",
+        "mock_backend",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--token-a",
+        token_a,
+        "--seed",
+        str(seed),
+        "--locations",
+        str(locations),
+        "--speed",
+        str(speed),
+        *(extra_args or []),
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -95,7 +112,9 @@ def demo_settings(settings: Settings) -> Settings:
     """
     from .config import load_settings
 
-    demo = load_settings(data_dir=settings.data_dir / "demo", config_dir=settings.config_dir / "demo")
+    demo = load_settings(
+        data_dir=settings.data_dir / "demo", config_dir=settings.config_dir / "demo"
+    )
     demo.receiver.port = 0
     demo.receiver.public_url = None
     demo.partners = []
@@ -108,8 +127,10 @@ def run_demo(
     from .cli import run_app
 
     demo = demo_settings(settings)
-    print(f"Starting the simulated roaming network ({locations} locations, seed {seed})...",
-          file=sys.stderr)
+    print(
+        f"Starting the simulated roaming network ({locations} locations, seed {seed})...",
+        file=sys.stderr,
+    )
     try:
         mock = start_mock(seed=seed, locations=locations, speed=speed)
     except RuntimeError as err:

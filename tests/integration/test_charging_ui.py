@@ -60,7 +60,8 @@ async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> S
     key = StationKey(location.country_code, location.party_id, location.id)
     app.push_screen(StationScreen(key))
     station = await wait_for(
-        pilot, lambda: isinstance(app.screen, StationScreen) and app.screen.detail and app.screen,
+        pilot,
+        lambda: isinstance(app.screen, StationScreen) and app.screen.detail and app.screen,
         "the station",
     )
     table = station.query_one(EvseTable)
@@ -103,11 +104,10 @@ async def test_start_watch_stop_and_the_cdr(tmp_path: Path, fast_mock: MockServe
             lambda: screen.command and screen.command.result == CommandResultType.ACCEPTED,
             "CommandResult ACCEPTED",
         )
-        first = await wait_for(pilot, lambda: screen.view and screen.view.kwh > 0 and screen.view,
-                               "energy")
-        await wait_for(
-            pilot, lambda: screen.view and screen.view.kwh > first.kwh, "energy to rise"
+        first = await wait_for(
+            pilot, lambda: screen.view and screen.view.kwh > 0 and screen.view, "energy"
         )
+        await wait_for(pilot, lambda: screen.view and screen.view.kwh > first.kwh, "energy to rise")
         figures = str(screen.query_one("#session-figures", Static).render())
         assert f"{screen.view.kwh:.2f} kWh" in figures  # type: ignore[union-attr]
         await pilot.press("x")
@@ -122,9 +122,12 @@ async def test_start_watch_stop_and_the_cdr(tmp_path: Path, fast_mock: MockServe
         table = screen.query_one(HistoryTable)
 
         def billed() -> bool:
-            return any(
-                "CDR pending" not in str(table.get_row_at(n)[4]) for n in range(table.row_count)
-            ) and table.row_count > 0
+            return (
+                any(
+                    "CDR pending" not in str(table.get_row_at(n)[4]) for n in range(table.row_count)
+                )
+                and table.row_count > 0
+            )
 
         await wait_for(pilot, billed, "the CDR in history")
         assert screen.view is not None and screen.view.cdr is not None

@@ -88,23 +88,50 @@ def test_the_estimate_follows_the_meter_between_periods() -> None:
 
     from emsp_tui.ocpi.models import Session, Tariff
     from emsp_tui.services.charging_views import _charge_so_far
-    from emsp_tui.services.tariff import price_charge
+    from emsp_tui.tariff import price_charge
 
     start = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)
-    session = Session.model_validate({
-        "country_code": "DE", "party_id": "VOL", "id": "S1", "start_date_time": "2026-01-07T10:00:00Z",
-        "kwh": 12.0, "auth_method": "COMMAND", "location_id": "L", "evse_uid": "E", "connector_id": "1",
-        "currency": "EUR", "status": "ACTIVE", "last_updated": "2026-01-07T10:10:00Z",
-        "cdr_token": {"country_code": "NL", "party_id": "EMS", "uid": "U", "type": "RFID",
-                      "contract_id": "NL-EMS-C00000001-X"},
-        "charging_periods": [{"start_date_time": "2026-01-07T10:00:00Z",
-                              "dimensions": [{"type": "ENERGY", "volume": 5.0}]}],
-    })
-    tariff = Tariff.model_validate({
-        "country_code": "DE", "party_id": "VOL", "id": "T", "currency": "EUR",
-        "elements": [{"price_components": [{"type": "ENERGY", "price": 0.5, "vat": 0, "step_size": 1}]}],
-        "last_updated": "2026-01-01T00:00:00Z",
-    })
+    session = Session.model_validate(
+        {
+            "country_code": "DE",
+            "party_id": "VOL",
+            "id": "S1",
+            "start_date_time": "2026-01-07T10:00:00Z",
+            "kwh": 12.0,
+            "auth_method": "COMMAND",
+            "location_id": "L",
+            "evse_uid": "E",
+            "connector_id": "1",
+            "currency": "EUR",
+            "status": "ACTIVE",
+            "last_updated": "2026-01-07T10:10:00Z",
+            "cdr_token": {
+                "country_code": "NL",
+                "party_id": "EMS",
+                "uid": "U",
+                "type": "RFID",
+                "contract_id": "NL-EMS-C00000001-X",
+            },
+            "charging_periods": [
+                {
+                    "start_date_time": "2026-01-07T10:00:00Z",
+                    "dimensions": [{"type": "ENERGY", "volume": 5.0}],
+                }
+            ],
+        }
+    )
+    tariff = Tariff.model_validate(
+        {
+            "country_code": "DE",
+            "party_id": "VOL",
+            "id": "T",
+            "currency": "EUR",
+            "elements": [
+                {"price_components": [{"type": "ENERGY", "price": 0.5, "vat": 0, "step_size": 1}]}
+            ],
+            "last_updated": "2026-01-01T00:00:00Z",
+        }
+    )
     price = price_charge(tariff, _charge_so_far(session, start), "Europe/Berlin")
     assert float(price.total.excl_vat) == 6.0  # 12 kWh, not just the 5 in the closed period
     assert session.charging_periods[0].dimensions[0].volume == 5.0  # the session is untouched

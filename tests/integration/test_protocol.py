@@ -55,7 +55,8 @@ async def test_date_from_returns_only_what_changed(hub: Partner, mock: MockServe
         changed = (await http.post(f"{mock.base_url}/mock/changes", json={"count": 5})).json()
     async with OcpiClient(hub.token_out or "") as client:
         fresh = [
-            loc async for page in client.iter_objects(url, Location, date_from=before)
+            loc
+            async for page in client.iter_objects(url, Location, date_from=before)
             for loc in page.valid
         ]
     assert len(fresh) == 5
@@ -64,7 +65,8 @@ async def test_date_from_returns_only_what_changed(hub: Partner, mock: MockServe
     # date_to excludes them again.
     async with OcpiClient(hub.token_out or "") as client:
         old = [
-            loc async for page in client.iter_objects(url, Location, date_to=before, limit=1000)
+            loc
+            async for page in client.iter_objects(url, Location, date_to=before, limit=1000)
             for loc in page.valid
         ]
     assert len(old) == 245
@@ -115,8 +117,14 @@ async def test_every_command_reaches_its_async_result(
     routing = Routing("NL", "EMS", "DE", "VOL")
     now = datetime.now(UTC)
     token = Token(
-        country_code="NL", party_id="EMS", uid="CMD0001", type="APP_USER",
-        contract_id="NL-EMS-C00000001-5", issuer="Open eMSP", valid=True, whitelist="NEVER",
+        country_code="NL",
+        party_id="EMS",
+        uid="CMD0001",
+        type="APP_USER",
+        contract_id="NL-EMS-C00000001-5",
+        issuer="Open eMSP",
+        valid=True,
+        whitelist="NEVER",
         last_updated=now,
     )
     async with OcpiClient(hub.token_out or "") as client:
@@ -126,23 +134,32 @@ async def test_every_command_reaches_its_async_result(
         res_loc, res_evse = reservable
         bodies = {
             CommandType.START_SESSION: {
-                "token": token.to_ocpi(), "location_id": loc.id, "evse_uid": evse.uid,
-                "connector_id": evse.connectors[0].id, "authorization_reference": "REF-1",
+                "token": token.to_ocpi(),
+                "location_id": loc.id,
+                "evse_uid": evse.uid,
+                "connector_id": evse.connectors[0].id,
+                "authorization_reference": "REF-1",
             },
             CommandType.RESERVE_NOW: {
-                "token": token.to_ocpi(), "location_id": res_loc.id, "evse_uid": res_evse.uid,
+                "token": token.to_ocpi(),
+                "location_id": res_loc.id,
+                "evse_uid": res_evse.uid,
                 "reservation_id": "RES-1",
                 "expiry_date": "2099-01-01T00:00:00Z",
             },
             CommandType.CANCEL_RESERVATION: {"reservation_id": "RES-1"},
             CommandType.UNLOCK_CONNECTOR: {
-                "location_id": loc.id, "evse_uid": evse.uid, "connector_id": evse.connectors[0].id,
+                "location_id": loc.id,
+                "evse_uid": evse.uid,
+                "connector_id": evse.connectors[0].id,
             },
         }
         for kind, body in bodies.items():
             uid = f"{kind.value.lower()}-1"
             response = await client.send_command(
-                commands_url, kind, {**body, "response_url": f"{base}/results/{uid}"},
+                commands_url,
+                kind,
+                {**body, "response_url": f"{base}/results/{uid}"},
                 routing=routing,
             )
             assert response.result == CommandResponseType.ACCEPTED, (kind, response)
@@ -156,7 +173,8 @@ async def test_every_command_reaches_its_async_result(
         session_ids = [s["id"] for s in state["sessions"] if s["evse_uid"] == evse.uid]
         assert session_ids, state
         response = await client.send_command(
-            commands_url, CommandType.STOP_SESSION,
+            commands_url,
+            CommandType.STOP_SESSION,
             {"session_id": session_ids[0], "response_url": f"{base}/results/stop-1"},
             routing=routing,
         )
@@ -165,9 +183,7 @@ async def test_every_command_reaches_its_async_result(
         assert (got_uid, result.result) == ("stop-1", "ACCEPTED")
 
 
-async def _find_evse(
-    client: OcpiClient, url: str, capability: str
-) -> tuple[Location, EVSE]:
+async def _find_evse(client: OcpiClient, url: str, capability: str) -> tuple[Location, EVSE]:
     """An AVAILABLE EVSE of DE*VOL with ``capability``."""
     async for page in client.iter_objects(url, Location, limit=250):
         for loc in page.valid:

@@ -49,7 +49,8 @@ async def test_full_then_incremental_picks_up_exactly_the_changes(
 
     [again] = await sync.sync_all()
     assert [(m.module, m.full, m.stored) for m in again.modules] == [
-        ("tariffs", False, 0), ("locations", False, 0)
+        ("tariffs", False, 0),
+        ("locations", False, 0),
     ]
 
     async with httpx.AsyncClient() as http:
@@ -169,8 +170,10 @@ async def test_kill_9_mid_sync_leaves_a_consistent_store_that_resumes(
     await set_faults(slow_mock, "hub:latency=0.15")
     env = {**os.environ, "EMSP_DATA_DIR": str(data), "EMSP_CONFIG_DIR": str(config)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emsp_tui", "sync", "--quiet"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "emsp_tui", "sync", "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     db_path = data / "emsp.sqlite3"
     try:
@@ -202,5 +205,3 @@ async def test_kill_9_mid_sync_leaves_a_consistent_store_that_resumes(
         locations = next(m for m in result.modules if m.module == "locations")
         assert locations.received == 400 - stored
         assert await stored_count(node) == 400
-
-

@@ -284,9 +284,7 @@ async def test_a_read_response_is_freed_without_waiting_for_the_garbage_collecto
                 reply = await client.request("GET", "http://peer/ocpi/2.2.1/locations", raw=raw)
                 assert reply.status_code == 1000
             left = [
-                o
-                for o in gc.get_objects()
-                if isinstance(o, httpx.Response) and id(o) not in before
+                o for o in gc.get_objects() if isinstance(o, httpx.Response) and id(o) not in before
             ]
         finally:
             gc.enable()

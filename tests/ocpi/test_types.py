@@ -94,22 +94,44 @@ def test_credentials_never_show_their_token() -> None:
 
 
 def test_cdr_rejects_session_only_dimensions() -> None:
-    period = {"start_date_time": "2025-01-01T00:00:00Z", "dimensions": [{"type": "POWER", "volume": 1}]}
+    period = {
+        "start_date_time": "2025-01-01T00:00:00Z",
+        "dimensions": [{"type": "POWER", "volume": 1}],
+    }
     with pytest.raises(ValidationError, match="Session-only"):
         m.Cdr.model_validate(
             {
-                "country_code": "NL", "party_id": "CPO", "id": "c1",
-                "start_date_time": "2025-01-01T00:00:00Z", "end_date_time": "2025-01-01T01:00:00Z",
-                "cdr_token": {"country_code": "NL", "party_id": "EMS", "uid": "u", "type": "RFID",
-                              "contract_id": "NL-EMS-C00000001-X"},
+                "country_code": "NL",
+                "party_id": "CPO",
+                "id": "c1",
+                "start_date_time": "2025-01-01T00:00:00Z",
+                "end_date_time": "2025-01-01T01:00:00Z",
+                "cdr_token": {
+                    "country_code": "NL",
+                    "party_id": "EMS",
+                    "uid": "u",
+                    "type": "RFID",
+                    "contract_id": "NL-EMS-C00000001-X",
+                },
                 "auth_method": "WHITELIST",
-                "cdr_location": {"id": "L", "address": "a", "city": "c", "country": "NLD",
-                                 "coordinates": {"latitude": "52.00000", "longitude": "4.00000"},
-                                 "evse_uid": "E", "evse_id": "NL*CPO*E1", "connector_id": "1",
-                                 "connector_standard": "IEC_62196_T2", "connector_format": "SOCKET",
-                                 "connector_power_type": "AC_3_PHASE"},
-                "currency": "EUR", "charging_periods": [period],
-                "total_cost": {"excl_vat": 0}, "total_energy": 0, "total_time": 1,
+                "cdr_location": {
+                    "id": "L",
+                    "address": "a",
+                    "city": "c",
+                    "country": "NLD",
+                    "coordinates": {"latitude": "52.00000", "longitude": "4.00000"},
+                    "evse_uid": "E",
+                    "evse_id": "NL*CPO*E1",
+                    "connector_id": "1",
+                    "connector_standard": "IEC_62196_T2",
+                    "connector_format": "SOCKET",
+                    "connector_power_type": "AC_3_PHASE",
+                },
+                "currency": "EUR",
+                "charging_periods": [period],
+                "total_cost": {"excl_vat": 0},
+                "total_energy": 0,
+                "total_time": 1,
                 "last_updated": "2025-01-01T01:00:00Z",
             }
         )
@@ -117,8 +139,15 @@ def test_cdr_rejects_session_only_dimensions() -> None:
 
 def test_connector_power_in_kw() -> None:
     ac = m.Connector.model_validate(
-        {"id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
-         "max_voltage": 230, "max_amperage": 32, "last_updated": "2025-01-01T00:00:00Z"}
+        {
+            "id": "1",
+            "standard": "IEC_62196_T2",
+            "format": "SOCKET",
+            "power_type": "AC_3_PHASE",
+            "max_voltage": 230,
+            "max_amperage": 32,
+            "last_updated": "2025-01-01T00:00:00Z",
+        }
     )
     assert round(ac.max_power_kw, 1) == 22.1
     dc = ac.model_copy(update={"power_type": "DC", "max_electric_power": 150000})

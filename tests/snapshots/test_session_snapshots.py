@@ -16,7 +16,7 @@ from emsp_tui.ocpi.enums import SessionStatus
 from emsp_tui.ocpi.models import Price
 from emsp_tui.screens.session import SessionScreen
 from emsp_tui.services.charging_views import HistoryEntry, PowerSample, SessionView
-from emsp_tui.services.tariff.money import Money
+from emsp_tui.tariff.money import Money
 from emsp_tui.widgets.session_panel import HistoryTable
 from tests.ui.support import FROZEN, make_app
 

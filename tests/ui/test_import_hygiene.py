@@ -11,8 +11,8 @@ from tests.paths import REPO
 def test_core_layers_do_not_import_textual() -> None:
     code = """
 import pkgutil, importlib, sys
-import emsp_tui.ocpi, emsp_tui.store, emsp_tui.services
-for package in (emsp_tui.ocpi, emsp_tui.store, emsp_tui.services):
+import emsp_tui.ocpi, emsp_tui.tariff, emsp_tui.store, emsp_tui.services
+for package in (emsp_tui.ocpi, emsp_tui.tariff, emsp_tui.store, emsp_tui.services):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(info.name)
 import emsp_tui.config

@@ -240,7 +240,7 @@ async def _discard(task: asyncio.Task[OcpiReply]) -> None:
     task.cancel()
     try:
         await task
-    except BaseException:  # noqa: BLE001 - cancelled, or failed: either way nobody wants it
+    except BaseException:
         pass
 
 

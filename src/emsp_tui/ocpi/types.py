@@ -51,18 +51,20 @@ DateTime = Annotated[
 _PRINTABLE_ASCII = r"^[\x20-\x7E]*$"
 
 
-def CiString(max_length: int) -> type[str]:  # noqa: N802 - reads like the spec's type name
+def CiString(max_length: int) -> type[str]:
     """A case-insensitive string: printable ASCII, at most ``max_length`` characters."""
     return Annotated[  # type: ignore[return-value]
         str, StringConstraints(max_length=max_length, pattern=_PRINTABLE_ASCII)
     ]
 
 
-def String(max_length: int) -> type[str]:  # noqa: N802
+def String(max_length: int) -> type[str]:
     """A printable UTF-8 string of at most ``max_length`` characters."""
     return Annotated[str, StringConstraints(max_length=max_length)]  # type: ignore[return-value]
 
 
 URL = String(255)
-CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=_PRINTABLE_ASCII)]
+CountryCode = Annotated[
+    str, StringConstraints(min_length=2, max_length=2, pattern=_PRINTABLE_ASCII)
+]
 PartyId = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=_PRINTABLE_ASCII)]

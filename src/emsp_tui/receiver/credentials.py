@@ -54,7 +54,9 @@ async def _their_version(
         async with OcpiClient(creds.token, transport=ctx.transport) as client:
             detail = await client.negotiate(creds.url)
     except UnsupportedVersionError:
-        return ocpi_error(request, status.UNSUPPORTED_VERSION, "No common version (we speak 2.2.1)", 200)
+        return ocpi_error(
+            request, status.UNSUPPORTED_VERSION, "No common version (we speak 2.2.1)", 200
+        )
     except (OcpiError, ValueError) as err:
         return ocpi_error(
             request, status.CLIENT_API_ERROR, f"Could not read your versions: {err}", 200

@@ -34,11 +34,11 @@ def ocpi_response(
     )
 
 
-def ocpi_error(
-    request: Request, code: int, message: str, http_status: int = 400
-) -> Response:
+def ocpi_error(request: Request, code: int, message: str, http_status: int = 400) -> Response:
     return ocpi_response(request, status_code=code, message=message, http_status=http_status)
 
 
-def unauthorized(request: Request, message: str = "Unknown or missing credentials token") -> Response:
+def unauthorized(
+    request: Request, message: str = "Unknown or missing credentials token"
+) -> Response:
     return ocpi_error(request, status.CLIENT_ERROR, message, http_status=401)

@@ -21,7 +21,9 @@ def version_detail(ctx: ReceiverContext) -> VersionDetail:
         )
     ]
     endpoints += [
-        Endpoint(identifier=ModuleID(module), role=InterfaceRole(role), url=f"{ctx.version_url}/{path}")
+        Endpoint(
+            identifier=ModuleID(module), role=InterfaceRole(role), url=f"{ctx.version_url}/{path}"
+        )
         for module, role, path in ctx.modules
     ]
     return VersionDetail(version=VERSION, endpoints=endpoints)

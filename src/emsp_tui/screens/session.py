@@ -276,7 +276,6 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Stop charging", "Stop the charge running now (x)", self.action_stop)
-        yield SystemCommand("Charging history", "Your past charges (h)",
-                            lambda: self.action_tab("history"))
-
-
+        yield SystemCommand(
+            "Charging history", "Your past charges (h)", lambda: self.action_tab("history")
+        )

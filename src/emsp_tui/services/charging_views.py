@@ -28,7 +28,7 @@ from ..store.cdrs import StoredCdr
 from ..store.commands import CommandState, StoredCommand
 from ..store.sessions import StoredSession
 from .driver_advice import DriverAdvice, advice_for
-from .tariff import ActualCharge, Money, price_charge
+from ..tariff import ActualCharge, Money, price_charge
 
 log = logging.getLogger(__name__)
 D = CdrDimensionType

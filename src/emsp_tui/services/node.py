@@ -43,7 +43,9 @@ class EmspNode:
         self.serve = serve
         self.transport = transport
         self.ctx = ReceiverContext(
-            identity=settings.identity, db=self.db, transport=transport,
+            identity=settings.identity,
+            db=self.db,
+            transport=transport,
             base_url=self._public_url(settings.receiver.port),
         )
         self.server: ReceiverServer | None = None

@@ -82,11 +82,14 @@ class PartnerService:
                 for item in page.items:
                     info = ClientInfo.model_validate(item)
                     if (info.country_code.upper(), info.party_id.upper()) == (
-                        me.country_code.upper(), me.party_id.upper()
+                        me.country_code.upper(),
+                        me.party_id.upper(),
                     ):
                         continue  # the hub lists us among its clients too
                     parties.append(
-                        Party(info.country_code, info.party_id, str(info.role), None, str(info.status))
+                        Party(
+                            info.country_code, info.party_id, str(info.role), None, str(info.status)
+                        )
                     )
         assert partner.id is not None
         await self.node.db.run(store.set_parties, partner.id, parties)

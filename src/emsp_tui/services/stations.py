@@ -23,7 +23,7 @@ from ..store.location_index import energy_price_per_kwh
 from ..store.locations import get_location
 from ..store.search import SearchPage, SearchQuery, StationHit, count_label, haversine_km, search
 from ..store.tariffs import tariffs_for_location
-from .tariff import summarize_tariff
+from ..tariff import summarize_tariff
 
 if TYPE_CHECKING:
     from .node import EmspNode

@@ -153,7 +153,7 @@ def energy_price_per_kwh(tariff: Tariff) -> float | None:
     First unrestricted ENERGY component (spec 7.1: the first matching element wins, so it is
     the fallback price). A tariff that charges nothing at all is 0. Ad-hoc payment tariffs
     apply to card payers, not to our drivers, so they have none.
-    TODO(tariff engine): use ``emsp_tui.services.tariff.energy_price_per_kwh(tariff)`` once it
+    TODO(tariff engine): use ``emsp_tui.tariff.energy_price_per_kwh(tariff)`` once it
     exists (the engine has ``unit_price``/``summarize_tariff`` but no per-kWh figure yet).
     """
     if tariff.type == TariffType.AD_HOC_PAYMENT:

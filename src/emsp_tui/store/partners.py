@@ -121,7 +121,9 @@ def save_partner(conn: sqlite3.Connection, partner: Partner, token_in: str | Non
         )
         partner_id = int(cur.lastrowid or 0)
     if token_in is not None:
-        conn.execute("UPDATE partners SET token_in=? WHERE id=?", (token_hash(token_in), partner_id))
+        conn.execute(
+            "UPDATE partners SET token_in=? WHERE id=?", (token_hash(token_in), partner_id)
+        )
     set_parties(conn, partner_id, partner.parties)
     partner.id = partner_id
     return partner_id
@@ -150,9 +152,7 @@ def get_partner(conn: sqlite3.Connection, name: str) -> Partner | None:
 
 
 def partner_by_token(conn: sqlite3.Connection, token: str) -> Partner | None:
-    row = conn.execute(
-        "SELECT * FROM partners WHERE token_in = ?", (token_hash(token),)
-    ).fetchone()
+    row = conn.execute("SELECT * FROM partners WHERE token_in = ?", (token_hash(token),)).fetchone()
     return _row_to_partner(conn, row) if row else None
 
 

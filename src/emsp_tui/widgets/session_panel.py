@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from ..ocpi.models import Price
 from ..services.charging_views import CommandView, HistoryEntry, SessionView
-from ..services.tariff.money import Money
+from ..tariff.money import Money
 
 STATUS_WORDS = {
     "PENDING": "Getting ready",
@@ -131,9 +131,7 @@ operator has not sent the final bill yet; the cost shown is the last one reporte
             if e.cdr is not None:
                 cost = Text(price_words(e.cdr.total_cost, e.cdr.currency))
             else:
-                cost = Text.assemble(
-                    price_words(e.cost, e.currency), (" CDR pending", "italic")
-                )
+                cost = Text.assemble(price_words(e.cost, e.currency), (" CDR pending", "italic"))
             self.add_row(
                 e.location_name or e.address or e.location_id,
                 f"{e.started_at:%Y-%m-%d %H:%M}",

@@ -11,7 +11,7 @@ from textual.app import App
 
 from ..services.station_info import Estimate, TariffOffer, opening_lines, opening_state
 from ..services.stations import StationDetail, connector_label, format_kw
-from ..services.tariff import describe_tariff, format_amount, summarize_tariff
+from ..tariff import describe_tariff, format_amount, summarize_tariff
 from .responsive_table import Col, ResponsiveTable
 from .status import evse_status
 

@@ -34,6 +34,7 @@ from .common import (
 from .credentials import Credentials, CredentialsRole
 from .envelope import OcpiResponse, envelope
 from .hubclientinfo import ClientInfo
+from .locations import EVSE, Connector, Location, StatusSchedule
 from .patches import (
     ClientInfoPatch,
     ConnectorPatch,
@@ -44,7 +45,6 @@ from .patches import (
     TokenPatch,
     patch_fields,
 )
-from .locations import EVSE, Connector, Location, StatusSchedule
 from .sessions import CdrDimension, CdrToken, ChargingPeriod, ChargingPreferences, Session
 from .tariffs import PriceComponent, Tariff, TariffElement, TariffRestrictions
 from .tokens import AuthorizationInfo, EnergyContract, LocationReferences, Token
@@ -52,14 +52,6 @@ from .versions import Endpoint, Version, VersionDetail
 
 __all__ = [
     "EVSE",
-    "ClientInfoPatch",
-    "ConnectorPatch",
-    "EVSEPatch",
-    "LocationPatch",
-    "SessionPatch",
-    "TariffPatch",
-    "TokenPatch",
-    "patch_fields",
     "AdditionalGeoLocation",
     "AuthorizationInfo",
     "BusinessDetails",
@@ -71,12 +63,15 @@ __all__ = [
     "ChargingPeriod",
     "ChargingPreferences",
     "ClientInfo",
+    "ClientInfoPatch",
     "CommandResponse",
     "CommandResult",
     "Connector",
+    "ConnectorPatch",
     "Credentials",
     "CredentialsRole",
     "DisplayText",
+    "EVSEPatch",
     "Endpoint",
     "EnergyContract",
     "EnergyMix",
@@ -87,6 +82,7 @@ __all__ = [
     "Hours",
     "Image",
     "Location",
+    "LocationPatch",
     "LocationReferences",
     "OcpiModel",
     "OcpiResponse",
@@ -96,6 +92,7 @@ __all__ = [
     "RegularHours",
     "ReserveNow",
     "Session",
+    "SessionPatch",
     "SignedData",
     "SignedValue",
     "StartSession",
@@ -103,10 +100,13 @@ __all__ = [
     "StopSession",
     "Tariff",
     "TariffElement",
+    "TariffPatch",
     "TariffRestrictions",
     "Token",
+    "TokenPatch",
     "UnlockConnector",
     "Version",
     "VersionDetail",
     "envelope",
+    "patch_fields",
 ]

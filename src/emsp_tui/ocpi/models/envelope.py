@@ -18,12 +18,17 @@ class OcpiResponse(OcpiModel):
 
 
 def envelope(
-    data: Any = None, status_code: int = SUCCESS, status_message: str | None = None,
-    *, now: datetime | None = None,
+    data: Any = None,
+    status_code: int = SUCCESS,
+    status_message: str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Build a JSON-ready envelope; ``data`` is left out when None (spec: send none)."""
     body = OcpiResponse(
-        data=data, status_code=status_code, status_message=status_message,
+        data=data,
+        status_code=status_code,
+        status_message=status_message,
         timestamp=now or datetime.now(UTC),
     )
     return body.to_ocpi()

@@ -11,7 +11,9 @@ from ..types import URL, CiString, CountryCode, DateTime, PartyId, String
 from .base import OcpiModel
 from .common import DisplayText, EnergyMix, LocalTime, Price
 
-LocalDate = Annotated[str, StringConstraints(pattern=r"^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+LocalDate = Annotated[
+    str, StringConstraints(pattern=r"^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+]
 
 
 class PriceComponent(OcpiModel):

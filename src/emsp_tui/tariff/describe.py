@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ...ocpi.enums import ReservationRestrictionType, TariffDimensionType
-from ...ocpi.models import Price, PriceComponent, Tariff, TariffElement, TariffRestrictions
+from ..ocpi.enums import ReservationRestrictionType, TariffDimensionType
+from ..ocpi.models import Price, PriceComponent, Tariff, TariffElement, TariffRestrictions
 from .money import dec, format_amount, shown_unit_price
 from .restrictions import WEEKDAYS
 

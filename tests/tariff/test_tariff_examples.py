@@ -13,7 +13,7 @@ import pytest
 
 from emsp_tui.ocpi.enums import TariffDimensionType as Dim
 from emsp_tui.ocpi.models import Cdr
-from emsp_tui.services.tariff import ActualCharge, PlannedCharge, TariffPrice, price_charge
+from emsp_tui.tariff import ActualCharge, PlannedCharge, TariffPrice, price_charge
 from tests.paths import OCPI_EXAMPLES
 
 from .tariff_support import BERLIN, D, example, local, period

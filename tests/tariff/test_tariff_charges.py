@@ -10,7 +10,7 @@ import pytest
 
 from emsp_tui.ocpi.enums import TariffDimensionType as Dim
 from emsp_tui.ocpi.models import Session
-from emsp_tui.services.tariff import ActualCharge, Money, PlannedCharge, price_charge
+from emsp_tui.tariff import ActualCharge, Money, PlannedCharge, price_charge
 from tests.paths import OCPI_EXAMPLES
 
 from .tariff_support import BERLIN, D, el, example, local, pc, period, tariff
@@ -123,7 +123,7 @@ def test_pricing_does_not_change_the_tariff() -> None:
 
 def test_engine_imports_neither_ui_nor_store_nor_mock() -> None:
     code = (
-        "import sys, emsp_tui.services.tariff\n"
+        "import sys, emsp_tui.tariff\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'mock_backend')"
         " or m.startswith('emsp_tui.store')]\n"
         "assert not bad, bad\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ...ocpi.models import PriceComponent
+from ..ocpi.models import PriceComponent
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

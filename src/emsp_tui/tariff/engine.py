@@ -22,8 +22,8 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ...ocpi.enums import ReservationRestrictionType, TariffDimensionType
-from ...ocpi.models import PriceComponent, Tariff
+from ..ocpi.enums import ReservationRestrictionType, TariffDimensionType
+from ..ocpi.models import PriceComponent, Tariff
 from .charge import ActualCharge, PlannedCharge
 from .money import HUNDRED, SECONDS_PER_HOUR, ZERO, Money, dec, unit_price, with_vat
 from .restrictions import Slice, restrictions_match

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from emsp_tui.ocpi.models import Tariff
-from emsp_tui.services.tariff import (
+from emsp_tui.tariff import (
     PlannedCharge,
     describe_element,
     describe_tariff,

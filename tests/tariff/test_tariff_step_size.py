@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from emsp_tui.ocpi.enums import TariffDimensionType as Dim
-from emsp_tui.services.tariff import ActualCharge, PlannedCharge, price_charge
+from emsp_tui.tariff import ActualCharge, PlannedCharge, price_charge
 
 from .tariff_support import BERLIN, D, el, example, local, pc, period, tariff
 

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from itertools import pairwise
 
-from ...ocpi.enums import CdrDimensionType
-from ...ocpi.models import Cdr, ChargingPeriod, Session, Tariff, TariffRestrictions
+from ..ocpi.enums import CdrDimensionType
+from ..ocpi.models import Cdr, ChargingPeriod, Session, Tariff, TariffRestrictions
 from .money import SECONDS_PER_HOUR, ZERO, dec
 from .restrictions import Slice, local_boundaries
 

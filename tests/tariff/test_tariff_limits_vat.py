@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from emsp_tui.services.tariff import (
+from emsp_tui.tariff import (
     ActualCharge,
     Money,
     PlannedCharge,

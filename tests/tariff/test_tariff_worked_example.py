@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from emsp_tui.ocpi.enums import TariffDimensionType as Dim
-from emsp_tui.services.tariff import ActualCharge, Money, PlannedCharge, price_charge
+from emsp_tui.tariff import ActualCharge, Money, PlannedCharge, price_charge
 
 from .tariff_support import AMSTERDAM, D, el, local, pc, period, tariff
 

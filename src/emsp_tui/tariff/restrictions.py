@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from ...ocpi.enums import DayOfWeek
-from ...ocpi.models import TariffRestrictions
+from ..ocpi.enums import DayOfWeek
+from ..ocpi.models import TariffRestrictions
 from .money import ZERO, dec
 
 DAY_SECONDS = 24 * 3600

@@ -11,8 +11,8 @@ import pytest
 
 from emsp_tui.ocpi.enums import TariffDimensionType as Dim
 from emsp_tui.ocpi.models import Tariff
-from emsp_tui.services.tariff import ActualCharge, Money, PlannedCharge, TariffPrice, price_charge
-from emsp_tui.services.tariff.restrictions import in_time_window
+from emsp_tui.tariff import ActualCharge, Money, PlannedCharge, TariffPrice, price_charge
+from emsp_tui.tariff.restrictions import in_time_window
 
 from .tariff_support import BERLIN, D, el, local, pc, period, tariff
 
