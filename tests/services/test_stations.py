@@ -16,9 +16,9 @@ from emsp_tui.services.stations import (
     StationService,
     format_distance,
 )
-from emsp_tui.tariff import summarize_tariff
 from emsp_tui.store import Database
 from emsp_tui.store.search import SearchQuery
+from emsp_tui.tariff import summarize_tariff
 from tests.ui.support import AMSTERDAM, FROZEN, make_app
 
 

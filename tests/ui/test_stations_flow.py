@@ -16,8 +16,8 @@ from emsp_tui.screens.station import StationScreen
 from emsp_tui.screens.stations import StationsScreen
 from emsp_tui.services.station_info import parse_plan, tariff_offers
 from emsp_tui.services.stations import StationKey
-from emsp_tui.tariff import PlannedCharge, format_amount, price_charge
 from emsp_tui.store import favourites as fav_store
+from emsp_tui.tariff import PlannedCharge, format_amount, price_charge
 from emsp_tui.widgets.station_info import EvseTable
 from emsp_tui.widgets.station_table import StationTable
 

@@ -20,8 +20,8 @@ from ..services.charging_events import ChargingError
 from ..services.charging_views import CommandView
 from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
-from ..tariff.describe import describe_tariff
 from ..store.tokens import StoredToken
+from ..tariff.describe import describe_tariff
 from ..widgets.session_panel import command_text
 from ..widgets.station_info import EvseTable, about_text, estimates_text, tariffs_text
 from ..widgets.status import availability_words, tone

@@ -27,8 +27,8 @@ from ..store import locations as loc_store
 from ..store.cdrs import StoredCdr
 from ..store.commands import CommandState, StoredCommand
 from ..store.sessions import StoredSession
-from .driver_advice import DriverAdvice, advice_for
 from ..tariff import ActualCharge, Money, price_charge
+from .driver_advice import DriverAdvice, advice_for
 
 log = logging.getLogger(__name__)
 D = CdrDimensionType

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from ..ocpi.enums import TariffType
 from ..ocpi.models import EVSE, Connector, Hours, Location, Tariff
 from ..store.location_index import minute_of_week, parse_periods, weekly_periods, zone
-from .stations import StationDetail, connector_label, format_kw
 from ..tariff import PlannedCharge, TariffPrice, price_charge
+from .stations import StationDetail, connector_label, format_kw
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEK = 7 * 1440
