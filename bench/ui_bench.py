@@ -41,6 +41,7 @@ from emsp_tui.store import locations as loc_store  # noqa: E402
 from emsp_tui.store import partners as partner_store  # noqa: E402
 from emsp_tui.store.partners import Partner, Party  # noqa: E402
 from mock_backend.generator import CPOS, HUB, Network  # noqa: E402
+import contextlib
 
 QUERIES = ["berlin", "ams", "frankfurt haupt", "aire de", "de*vol*e1"]
 KEYS = {" ": "space", "*": "asterisk"}
@@ -228,10 +229,8 @@ def cold_start(folder: Path) -> tuple[float, float]:
             results = time.perf_counter() - started
     os.write(fd, b"\x11")  # ctrl+q
     time.sleep(0.5)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, 9)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)
     return first or float("nan"), results or float("nan")
 

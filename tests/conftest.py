@@ -19,7 +19,7 @@ def _isolated_environment(
     monkeypatch.setenv("EMSP_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
-    yield
+    return
 
 
 @pytest.fixture

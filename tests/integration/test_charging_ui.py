@@ -73,7 +73,8 @@ async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> S
     screen = await wait_for(
         pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen, "the session screen"
     )
-    assert screen.command is not None and screen.command.type == CommandType.START_SESSION
+    assert screen.command is not None
+    assert screen.command.type == CommandType.START_SESSION
     first = station.start_command
     assert first is not None
     await pilot.press("escape")  # back on the station: a second start sends nothing more
@@ -91,7 +92,8 @@ async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> S
         await pilot.pause()
         screen = app.screen
     assert isinstance(screen, SessionScreen)
-    assert station.start_command is not None and station.start_command.id == first.id
+    assert station.start_command is not None
+    assert station.start_command.id == first.id
     return screen
 
 
@@ -130,7 +132,8 @@ async def test_start_watch_stop_and_the_cdr(tmp_path: Path, fast_mock: MockServe
             )
 
         await wait_for(pilot, billed, "the CDR in history")
-        assert screen.view is not None and screen.view.cdr is not None
+        assert screen.view is not None
+        assert screen.view.cdr is not None
 
 
 async def test_rejected_result_shows_the_driver_sentence(

@@ -19,13 +19,15 @@ async def test_register_with_the_hub(node: EmspNode, mock: MockServer) -> None:
     partner = await node.partners.add(mock.versions_url, mock.token_a, name="hub")
     assert partner.is_hub
     assert partner.version == "2.2.1"
-    assert partner.token_out and partner.token_out != mock.token_a
+    assert partner.token_out
+    assert partner.token_out != mock.token_a
     cpos = sorted(p.key for p in partner.parties if p.role == "CPO")
     assert cpos == ["BE*FLC", "DE*VOL", "FR*BRS", "NL*GLP"]
     assert "NL*EMS" not in {p.key for p in partner.parties}  # we are not our own partner
     # Stored for good, and listed in config.toml without its token.
     stored = await node.db.run(store.get_partner, "hub")
-    assert stored is not None and stored.token_out == partner.token_out
+    assert stored is not None
+    assert stored.token_out == partner.token_out
     config_text = node.settings.config_file.read_text()
     assert mock.versions_url in config_text
     assert partner.token_out not in config_text
@@ -40,7 +42,8 @@ async def test_register_with_a_cpo_directly(node: EmspNode, mock: MockServer) ->
     assert not partner.is_hub
     assert [(p.key, p.role) for p in partner.parties] == [("DE*VOL", "CPO")]
     count = await node.partners.location_count(partner)
-    assert count is not None and 0 < count < 250
+    assert count is not None
+    assert 0 < count < 250
 
 
 async def test_a_wrong_token_a_is_refused_and_nothing_is_kept(

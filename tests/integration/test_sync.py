@@ -105,14 +105,16 @@ async def test_one_partner_timing_out_does_not_hold_back_the_others(
     await set_faults(mock, "FR-BRS:timeout=30")
     node.settings.request_timeout = 3.0  # generous: a loaded CI box must not time out the others
     results = {r.partner: r for r in await SyncService(node, retry=NO_RETRY).sync_all()}
-    assert results["de-vol"].ok and results["nl-glp"].ok
+    assert results["de-vol"].ok
+    assert results["nl-glp"].ok
     assert not results["fr-brs"].ok
     assert "time" in (results["fr-brs"].error or "").lower()
     partners = {p.name: p for p in await node.partners.list()}
     assert partners["fr-brs"].last_error
     assert partners["de-vol"].last_error is None
     counts = {c.party_id: c.locations for c in await node.db.run(loc_store.count_by_party)}
-    assert counts.get("VOL", 0) > 0 and counts.get("GLP", 0) > 0
+    assert counts.get("VOL", 0) > 0
+    assert counts.get("GLP", 0) > 0
     assert counts.get("BRS", 0) == 0
 
 
@@ -137,7 +139,8 @@ async def test_an_interrupted_sync_resumes_without_duplicates(
     assert await stored_count(node) == 100
     assert partner.id is not None
     state = await node.db.run(sync_state.get_sync_state, partner.id, "locations")
-    assert state.in_progress and state.next_url
+    assert state.in_progress
+    assert state.next_url
 
     [resumed] = await sync.sync_all()
     assert resumed.ok, resumed.error

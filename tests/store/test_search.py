@@ -354,7 +354,8 @@ def test_text_near_a_point_orders_the_text_matches_by_distance(
         assert hit.distance_km == pytest.approx(
             independent_distance_km(south_of_koln, COORDS[hit.id]), abs=1e-4
         )
-    assert page.radius_km is not None and page.radius_km >= page.hits[-1].distance_km
+    assert page.radius_km is not None
+    assert page.radius_km >= page.hits[-1].distance_km
 
 
 def test_the_antimeridian_and_the_poles(tmp_path: Path) -> None:

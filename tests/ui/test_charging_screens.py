@@ -29,7 +29,8 @@ async def open_station(pilot: Pilot[Any]) -> StationScreen:
     pilot.app.push_screen(StationScreen(KEY))
     await wait_idle(pilot)
     screen = pilot.app.screen
-    assert isinstance(screen, StationScreen) and screen.detail is not None
+    assert isinstance(screen, StationScreen)
+    assert screen.detail is not None
     return screen
 
 
@@ -60,7 +61,8 @@ async def test_start_asks_with_the_price_and_no_means_nothing_sent(tmp_path: Pat
         await pilot.press("n")
         await wait_idle(pilot)
         assert app.screen is station
-        assert station.start_command is None and not station.starting
+        assert station.start_command is None
+        assert not station.starting
 
 
 async def test_area_5_shows_charging_with_nothing_running(tmp_path: Path) -> None:
