@@ -51,19 +51,28 @@ DateTime = Annotated[
 _PRINTABLE_ASCII = r"^[\x20-\x7E]*$"
 
 
-def CiString(max_length: int) -> type[str]:
-    """A case-insensitive string: printable ASCII, at most ``max_length`` characters."""
-    return Annotated[  # type: ignore[return-value]
-        str, StringConstraints(max_length=max_length, pattern=_PRINTABLE_ASCII)
-    ]
+# Length-limited strings, one alias per limit the spec uses. Written out (not built by a
+# factory function) so that mypy sees them as ``str``; pydantic enforces the constraints.
+# CiString (case-insensitive in the spec): printable ASCII only. String: any UTF-8.
+CiString4 = Annotated[str, StringConstraints(max_length=4, pattern=_PRINTABLE_ASCII)]
+CiString32 = Annotated[str, StringConstraints(max_length=32, pattern=_PRINTABLE_ASCII)]
+CiString36 = Annotated[str, StringConstraints(max_length=36, pattern=_PRINTABLE_ASCII)]
+CiString39 = Annotated[str, StringConstraints(max_length=39, pattern=_PRINTABLE_ASCII)]
+CiString48 = Annotated[str, StringConstraints(max_length=48, pattern=_PRINTABLE_ASCII)]
 
+String2 = Annotated[str, StringConstraints(max_length=2)]
+String3 = Annotated[str, StringConstraints(max_length=3)]
+String4 = Annotated[str, StringConstraints(max_length=4)]
+String10 = Annotated[str, StringConstraints(max_length=10)]
+String16 = Annotated[str, StringConstraints(max_length=16)]
+String45 = Annotated[str, StringConstraints(max_length=45)]
+String64 = Annotated[str, StringConstraints(max_length=64)]
+String100 = Annotated[str, StringConstraints(max_length=100)]
+String255 = Annotated[str, StringConstraints(max_length=255)]
+String512 = Annotated[str, StringConstraints(max_length=512)]
+String5000 = Annotated[str, StringConstraints(max_length=5000)]
 
-def String(max_length: int) -> type[str]:
-    """A printable UTF-8 string of at most ``max_length`` characters."""
-    return Annotated[str, StringConstraints(max_length=max_length)]  # type: ignore[return-value]
-
-
-URL = String(255)
+URL = String255
 CountryCode = Annotated[
     str, StringConstraints(min_length=2, max_length=2, pattern=_PRINTABLE_ASCII)
 ]

@@ -5,7 +5,21 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ..enums import SESSION_ONLY_DIMENSIONS, AuthMethod, ConnectorFormat, ConnectorType, PowerType
-from ..types import CiString, CountryCode, DateTime, PartyId, String
+from ..types import (
+    CiString32,
+    CiString36,
+    CiString39,
+    CiString48,
+    CountryCode,
+    DateTime,
+    PartyId,
+    String3,
+    String10,
+    String45,
+    String255,
+    String512,
+    String5000,
+)
 from .base import OcpiModel
 from .common import GeoLocation, Price
 from .sessions import CdrToken, ChargingPeriod
@@ -13,50 +27,50 @@ from .tariffs import Tariff
 
 
 class CdrLocation(OcpiModel):
-    id: CiString(36)
-    name: String(255) | None = None
+    id: CiString36
+    name: String255 | None = None
     # The errata lengthened only Location's address/state; accept the same here.
-    address: String(255)
-    city: String(45)
-    postal_code: String(10) | None = None
-    state: String(45) | None = None
-    country: String(3)
+    address: String255
+    city: String45
+    postal_code: String10 | None = None
+    state: String45 | None = None
+    country: String3
     coordinates: GeoLocation
-    evse_uid: CiString(36)
-    evse_id: CiString(48)
-    connector_id: CiString(36)
+    evse_uid: CiString36
+    evse_id: CiString48
+    connector_id: CiString36
     connector_standard: ConnectorType
     connector_format: ConnectorFormat
     connector_power_type: PowerType
 
 
 class SignedValue(OcpiModel):
-    nature: CiString(32)
-    plain_data: String(5000)
-    signed_data: String(5000)
+    nature: CiString32
+    plain_data: String5000
+    signed_data: String5000
 
 
 class SignedData(OcpiModel):
-    encoding_method: CiString(36)
+    encoding_method: CiString36
     encoding_method_version: int | None = None
-    public_key: String(512) | None = None
+    public_key: String512 | None = None
     signed_values: list[SignedValue] = Field(min_length=1)
-    url: String(512) | None = None
+    url: String512 | None = None
 
 
 class Cdr(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
-    id: CiString(39)
+    id: CiString39
     start_date_time: DateTime
     end_date_time: DateTime
-    session_id: CiString(36) | None = None
+    session_id: CiString36 | None = None
     cdr_token: CdrToken
     auth_method: AuthMethod
-    authorization_reference: CiString(36) | None = None
+    authorization_reference: CiString36 | None = None
     cdr_location: CdrLocation
-    meter_id: String(255) | None = None
-    currency: String(3)
+    meter_id: String255 | None = None
+    currency: String3
     tariffs: list[Tariff] | None = None
     charging_periods: list[ChargingPeriod] = Field(min_length=1)
     signed_data: SignedData | None = None
@@ -69,10 +83,10 @@ class Cdr(OcpiModel):
     total_parking_time: float | None = None
     total_parking_cost: Price | None = None
     total_reservation_cost: Price | None = None
-    remark: String(255) | None = None
-    invoice_reference_id: CiString(39) | None = None
+    remark: String255 | None = None
+    invoice_reference_id: CiString39 | None = None
     credit: bool | None = None
-    credit_reference_id: CiString(39) | None = None
+    credit_reference_id: CiString39 | None = None
     home_charging_compensation: bool | None = None
     last_updated: DateTime
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..enums import CommandResponseType, CommandResultType
-from ..types import URL, CiString, DateTime
+from ..types import URL, CiString36, DateTime
 from .base import OcpiModel
 from .common import DisplayText
 from .tokens import Token
@@ -12,37 +12,37 @@ from .tokens import Token
 class StartSession(OcpiModel):
     response_url: URL
     token: Token
-    location_id: CiString(36)
-    evse_uid: CiString(36) | None = None
-    connector_id: CiString(36) | None = None
-    authorization_reference: CiString(36) | None = None
+    location_id: CiString36
+    evse_uid: CiString36 | None = None
+    connector_id: CiString36 | None = None
+    authorization_reference: CiString36 | None = None
 
 
 class StopSession(OcpiModel):
     response_url: URL
-    session_id: CiString(36)
+    session_id: CiString36
 
 
 class ReserveNow(OcpiModel):
     response_url: URL
     token: Token
     expiry_date: DateTime
-    reservation_id: CiString(36)
-    location_id: CiString(36)
-    evse_uid: CiString(36) | None = None
-    authorization_reference: CiString(36) | None = None
+    reservation_id: CiString36
+    location_id: CiString36
+    evse_uid: CiString36 | None = None
+    authorization_reference: CiString36 | None = None
 
 
 class CancelReservation(OcpiModel):
     response_url: URL
-    reservation_id: CiString(36)
+    reservation_id: CiString36
 
 
 class UnlockConnector(OcpiModel):
     response_url: URL
-    location_id: CiString(36)
-    evse_uid: CiString(36)
-    connector_id: CiString(36)
+    location_id: CiString36
+    evse_uid: CiString36
+    connector_id: CiString36
 
 
 class CommandResponse(OcpiModel):

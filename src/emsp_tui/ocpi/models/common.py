@@ -12,7 +12,7 @@ from ..enums import (
     ImageCategory,
     TokenType,
 )
-from ..types import URL, CiString, DateTime, String
+from ..types import URL, CiString4, CiString36, DateTime, String2, String64, String100, String512
 from .base import OcpiModel
 
 Latitude = Annotated[str, StringConstraints(max_length=10, pattern=r"^-?[0-9]{1,2}\.[0-9]{5,7}$")]
@@ -21,8 +21,8 @@ LocalTime = Annotated[str, StringConstraints(pattern=r"^([0-1][0-9]|2[0-3]):[0-5
 
 
 class DisplayText(OcpiModel):
-    language: String(2)
-    text: String(512)
+    language: String2
+    text: String512
 
 
 class Price(OcpiModel):
@@ -43,13 +43,13 @@ class Image(OcpiModel):
     url: URL
     thumbnail: URL | None = None
     category: ImageCategory
-    type: CiString(4)
+    type: CiString4
     width: Annotated[int, Field(ge=0, le=99999)] | None = None
     height: Annotated[int, Field(ge=0, le=99999)] | None = None
 
 
 class BusinessDetails(OcpiModel):
-    name: String(100)
+    name: String100
     website: URL | None = None
     logo: Image | None = None
 
@@ -68,8 +68,8 @@ class EnergyMix(OcpiModel):
     is_green_energy: bool
     energy_sources: list[EnergySource] | None = None
     environ_impact: list[EnvironmentalImpact] | None = None
-    supplier_name: String(64) | None = None
-    energy_product_name: String(64) | None = None
+    supplier_name: String64 | None = None
+    energy_product_name: String64 | None = None
 
 
 class RegularHours(OcpiModel):
@@ -91,8 +91,8 @@ class Hours(OcpiModel):
 
 
 class PublishTokenType(OcpiModel):
-    uid: CiString(36) | None = None
+    uid: CiString36 | None = None
     type: TokenType | None = None
-    visual_number: String(64) | None = None
-    issuer: String(64) | None = None
-    group_id: CiString(36) | None = None
+    visual_number: String64 | None = None
+    issuer: String64 | None = None
+    group_id: CiString36 | None = None

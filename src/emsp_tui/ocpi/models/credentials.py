@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..enums import Role
-from ..types import URL, CountryCode, PartyId, String
+from ..types import URL, CountryCode, PartyId, String64
 from .base import OcpiModel
 from .common import BusinessDetails
 
@@ -18,7 +18,7 @@ class CredentialsRole(OcpiModel):
 
 
 class Credentials(OcpiModel):
-    token: String(64)
+    token: String64
     url: URL
     roles: list[CredentialsRole] = Field(min_length=1)
 

@@ -14,7 +14,20 @@ from ..enums import (
     PowerType,
     Status,
 )
-from ..types import URL, CiString, CountryCode, DateTime, PartyId, String
+from ..types import (
+    URL,
+    CiString36,
+    CiString48,
+    CountryCode,
+    DateTime,
+    PartyId,
+    String3,
+    String4,
+    String10,
+    String16,
+    String45,
+    String255,
+)
 from .base import OcpiModel
 from .common import (
     AdditionalGeoLocation,
@@ -35,14 +48,14 @@ class StatusSchedule(OcpiModel):
 
 
 class Connector(OcpiModel):
-    id: CiString(36)
+    id: CiString36
     standard: ConnectorType
     format: ConnectorFormat
     power_type: PowerType
     max_voltage: int
     max_amperage: int
     max_electric_power: int | None = None
-    tariff_ids: list[CiString(36)] | None = None
+    tariff_ids: list[CiString36] | None = None
     terms_and_conditions: URL | None = None
     last_updated: DateTime
 
@@ -57,15 +70,15 @@ class Connector(OcpiModel):
 
 
 class EVSE(OcpiModel):
-    uid: CiString(36)
-    evse_id: CiString(48) | None = None
+    uid: CiString36
+    evse_id: CiString48 | None = None
     status: Status
     status_schedule: list[StatusSchedule] | None = None
     capabilities: list[Capability] | None = None
     connectors: list[Connector] = Field(min_length=1)
-    floor_level: String(4) | None = None
+    floor_level: String4 | None = None
     coordinates: GeoLocation | None = None
-    physical_reference: String(16) | None = None
+    physical_reference: String16 | None = None
     directions: list[DisplayText] | None = None
     parking_restrictions: list[ParkingRestriction] | None = None
     images: list[Image] | None = None
@@ -75,16 +88,16 @@ class EVSE(OcpiModel):
 class Location(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
-    id: CiString(36)
+    id: CiString36
     publish: bool
     publish_allowed_to: list[PublishTokenType] | None = None
-    name: String(255) | None = None
+    name: String255 | None = None
     # Errata on the 2.2.1 bugfix branch lengthened address to 255 and state to 45.
-    address: String(255)
-    city: String(45)
-    postal_code: String(10) | None = None
-    state: String(45) | None = None
-    country: String(3)
+    address: String255
+    city: String45
+    postal_code: String10 | None = None
+    state: String45 | None = None
+    country: String3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     parking_type: ParkingType | None = None
@@ -94,7 +107,7 @@ class Location(OcpiModel):
     suboperator: BusinessDetails | None = None
     owner: BusinessDetails | None = None
     facilities: list[Facility] | None = None
-    time_zone: String(255)
+    time_zone: String255
     opening_times: Hours | None = None
     charging_when_closed: bool | None = None
     images: list[Image] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..enums import AuthMethod, CdrDimensionType, ProfileType, SessionStatus, TokenType
-from ..types import CiString, CountryCode, DateTime, PartyId, String
+from ..types import CiString36, CountryCode, DateTime, PartyId, String3, String255
 from .base import OcpiModel
 from .common import Price
 
@@ -18,7 +18,7 @@ class CdrDimension(OcpiModel):
 class ChargingPeriod(OcpiModel):
     start_date_time: DateTime
     dimensions: list[CdrDimension] = Field(min_length=1)
-    tariff_id: CiString(36) | None = None
+    tariff_id: CiString36 | None = None
 
     def volume(self, kind: CdrDimensionType) -> float | None:
         for dim in self.dimensions:
@@ -30,26 +30,26 @@ class ChargingPeriod(OcpiModel):
 class CdrToken(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
-    uid: CiString(36)
+    uid: CiString36
     type: TokenType
-    contract_id: CiString(36)
+    contract_id: CiString36
 
 
 class Session(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
-    id: CiString(36)
+    id: CiString36
     start_date_time: DateTime
     end_date_time: DateTime | None = None
     kwh: float
     cdr_token: CdrToken
     auth_method: AuthMethod
-    authorization_reference: CiString(36) | None = None
-    location_id: CiString(36)
-    evse_uid: CiString(36)
-    connector_id: CiString(36)
-    meter_id: String(255) | None = None
-    currency: String(3)
+    authorization_reference: CiString36 | None = None
+    location_id: CiString36
+    evse_uid: CiString36
+    connector_id: CiString36
+    meter_id: String255 | None = None
+    currency: String3
     charging_periods: list[ChargingPeriod] | None = None
     total_cost: Price | None = None
     status: SessionStatus

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from ..enums import DayOfWeek, ReservationRestrictionType, TariffDimensionType, TariffType
-from ..types import URL, CiString, CountryCode, DateTime, PartyId, String
+from ..types import URL, CiString36, CountryCode, DateTime, PartyId, String3
 from .base import OcpiModel
 from .common import DisplayText, EnergyMix, LocalTime, Price
 
@@ -48,8 +48,8 @@ class TariffElement(OcpiModel):
 class Tariff(OcpiModel):
     country_code: CountryCode
     party_id: PartyId
-    id: CiString(36)
-    currency: String(3)
+    id: CiString36
+    currency: String3
     type: TariffType | None = None
     tariff_alt_text: list[DisplayText] | None = None
     tariff_alt_url: URL | None = None
