@@ -10,22 +10,20 @@ OcpiProtocolError instead of spinning forever.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from .requester import Requester
 from .types import format_datetime
-from .wire import validation_summary
-
-if TYPE_CHECKING:
-    from .client import OcpiClient, Routing
-    from .wire import OcpiReply
+from .wire import OcpiReply, Routing, validation_summary
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -158,7 +156,7 @@ def next_link(headers: httpx.Headers, current_url: str) -> str | None:
 
 
 async def iter_pages(
-    client: OcpiClient,
+    client: Requester,
     url: str,
     *,
     date_from: datetime | str | None = None,
@@ -238,10 +236,8 @@ async def iter_pages(
 
 async def _discard(task: asyncio.Task[OcpiReply]) -> None:
     task.cancel()
-    try:
+    with contextlib.suppress(BaseException):
         await task
-    except BaseException:
-        pass
 
 
 __all__ = [

@@ -7,17 +7,13 @@ endpoints, are left out rather than failing the whole answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import ValidationError
 
 from .enums import InterfaceRole, ModuleID, VersionNumber
 from .errors import UnsupportedVersionError
 from .models import Version, VersionDetail
+from .requester import Requester
 from .wire import new_id, validation_summary
-
-if TYPE_CHECKING:
-    from .client import OcpiClient
 
 #: The versions we speak, best first: negotiation picks the first one the peer also offers.
 SUPPORTED_VERSIONS: tuple[VersionNumber, ...] = (VersionNumber.V2_2_1,)
@@ -26,10 +22,10 @@ _KNOWN_ROLES = frozenset(r.value for r in InterfaceRole)
 
 
 async def fetch_versions(
-    client: OcpiClient, url: str, *, token: str | None, correlation_id: str | None
+    client: Requester, url: str, *, token: str | None, correlation_id: str | None
 ) -> tuple[list[Version], list[str]]:
     """The versions we understand, and every version label the peer offered."""
-    reply = await client.get(url, correlation_id=correlation_id, token=token)
+    reply = await client.request("GET", url, correlation_id=correlation_id, token=token)
     if not isinstance(reply.data, list):
         raise reply.protocol_error("versions data is not a list")
     known: list[Version] = []
@@ -46,9 +42,9 @@ async def fetch_versions(
 
 
 async def fetch_version_details(
-    client: OcpiClient, url: str, *, token: str | None, correlation_id: str | None
+    client: Requester, url: str, *, token: str | None, correlation_id: str | None
 ) -> VersionDetail:
-    reply = await client.get(url, correlation_id=correlation_id, token=token)
+    reply = await client.request("GET", url, correlation_id=correlation_id, token=token)
     data = reply.data
     if not isinstance(data, dict):
         raise reply.protocol_error("version details data is not an object")
@@ -71,7 +67,7 @@ async def fetch_version_details(
 
 
 async def negotiate(
-    client: OcpiClient, versions_url: str, *, token: str | None, correlation_id: str | None
+    client: Requester, versions_url: str, *, token: str | None, correlation_id: str | None
 ) -> VersionDetail:
     """GET versions, pick the highest version we both speak, GET its details."""
     cid = correlation_id or new_id()

@@ -4,7 +4,8 @@ A full sync is mostly Python CPU per Location: decoding the JSON, validating it 
 deriving the search rows (about 150 µs together), while SQLite writes the rows on the database
 thread. In one process all of that holds one GIL, shared with the event loop (and the UI): the
 sync ran on one core. Here a large page's body goes to a worker process as bytes and comes back
-as plain tuples (``Derived``), so the main process only fetches and writes.
+as plain tuples (``Derived``), so the main process only fetches and writes. What a page's
+preparing is lives in prepared_page.py, the worker program in page_worker.py.
 
 Small pages (an incremental sync, a test's seeded network) are prepared in process: starting a
 worker costs more than it saves. The worker function is pure and importable without Textual.
@@ -18,54 +19,25 @@ import pickle
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
 
-from ..ocpi.models import Location
-from ..ocpi.paging import Rejected, validate_objects
-from ..ocpi.status import is_success
-from ..ocpi.wire import parse_envelope
-from ..store.location_index import Derived, derive_location
+from ..store.location_index import Derived
 from . import page_worker
+from .prepared_page import PreparedPage, prepare_body, prepare_items
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+
+__all__ = [
+    "MIN_BYTES_FOR_WORKERS",
+    "PagePreparer",
+    "PreparedPage",
+    "prepare_body",
+    "prepare_items",
+    "unpack",
+]
 
 # A page of 1,000 Locations is about 2.7 MB. Below this a worker's start-up and the hand-over
 # cost more than preparing in process.
 MIN_BYTES_FOR_WORKERS = 512 * 1024
-
-
-@dataclass(slots=True)
-class PreparedPage(Generic[T]):
-    """A page ready to store, or why it is not (``problem``: its envelope said no). ``items``
-    are Derived Locations here; the sync also validates tariff pages into one."""
-
-    items: list[T] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    received: int = 0
-    problem: str | None = None
-
-
-def prepare_items(items: list[Any]) -> PreparedPage[Derived]:
-    """Validate each item on its own (a malformed one costs only itself) and derive it."""
-    valid, rejected, documents = validate_objects(items, Location)
-    derived = [derive_location(loc, doc) for loc, doc in zip(valid, documents, strict=True)]
-    return PreparedPage(derived, rejected, len(items))
-
-
-def prepare_body(body: bytes) -> PreparedPage[Derived]:
-    """A list response's body: its envelope read, its data prepared (runs in a worker)."""
-    envelope = parse_envelope(body)
-    if isinstance(envelope, str):
-        return PreparedPage(problem=envelope)
-    if not is_success(envelope.status_code):
-        return PreparedPage(problem=f"status_code {envelope.status_code}")
-    if envelope.data is None:
-        return PreparedPage()
-    if not isinstance(envelope.data, list):
-        return PreparedPage(problem="data of a list endpoint is not a list")
-    return prepare_items(envelope.data)
 
 
 class PagePreparer:

@@ -1,7 +1,7 @@
 """The page worker program: ``python -m emsp_tui.services.page_worker``.
 
 Reads location page bodies from stdin and answers each with the page prepared (see
-location_pages.py), one at a time. A frame is an 8-byte little-endian length and that many
+prepared_page.py), one at a time. A frame is an 8-byte little-endian length and that many
 bytes; an answer frame starts with one kind byte: ``R`` a pickled PreparedPage follows (the
 parent unpickles it on its database thread), ``P`` the envelope was not a plain success
 (UTF-8 reason follows), ``E`` preparing failed (UTF-8 error follows). It exits at the end of
@@ -19,6 +19,8 @@ import pickle
 import sys
 from typing import BinaryIO
 
+from .prepared_page import prepare_body
+
 READY, PROBLEM, ERROR = b"R", b"P", b"E"
 HEADER = 8
 
@@ -31,8 +33,6 @@ def write_frame(out: BinaryIO, kind: bytes, payload: bytes) -> None:
 
 
 def serve(source: BinaryIO, out: BinaryIO) -> None:
-    from .location_pages import prepare_body
-
     # A page is ~100,000 objects that live until it is answered and have no reference cycles
     # (JSON trees, models, tuples): automatic collections would walk them again and again for
     # nothing (about a quarter of the time). Collect once per page instead, when they are gone,
