@@ -16,11 +16,11 @@ from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPan
 
 from ..messages import FavouriteToggled
 from ..services.card_tap import TapResult
+from ..services.cards import Card as StoredToken
 from ..services.charging_events import ChargingError
 from ..services.charging_views import CommandView
 from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
-from ..store.tokens import StoredToken
 from ..tariff.describe import describe_tariff
 from ..widgets.session_panel import command_text
 from ..widgets.station_info import EvseTable, about_text, estimates_text, tariffs_text
