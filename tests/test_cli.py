@@ -103,3 +103,35 @@ def test_partners_on_a_fresh_profile_says_how_to_start(tmp_path: Path) -> None:
     out = run("partners", env_dir=tmp_path)
     assert out.returncode == 0
     assert "emsp partners add" in out.stdout
+
+
+async def test_demo_flag_reaches_the_demo_profile(tmp_path: Path) -> None:
+    # What 'emsp demo' leaves in DATA_DIR/demo: a registered hub (#16).
+    from emsp_tui import commands
+    from emsp_tui.config import demo_profile, load_settings
+
+    mine = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    demo = demo_profile(mine, receiver={"port": 0})
+    async with running_mock(MockConfig(seed=3, locations=20, churn_per_minute=0)) as mock:
+        assert await commands.partners_add(demo, mock.versions_url, mock.token_a, "demo-hub") == 0
+    before = run("partners", env_dir=tmp_path)
+    assert "demo-hub" not in before.stdout
+    for args in (("--demo", "partners"), ("partners", "--demo"), ("partners", "list", "--demo")):
+        out = run(*args, env_dir=tmp_path)
+        assert (out.returncode, out.stderr) == (0, "")
+        assert "demo-hub" in out.stdout
+
+
+def test_the_demo_says_how_to_reach_its_profile(tmp_path: Path) -> None:
+    from emsp_tui.config import load_settings
+    from emsp_tui.demo import demo_profile_hint, demo_settings
+
+    demo = demo_settings(load_settings(data_dir=tmp_path / "d", config_dir=tmp_path / "c"))
+    hint = demo_profile_hint(demo)
+    assert str(tmp_path / "d" / "demo") in hint
+    assert "emsp --demo stations paris" in hint
+
+
+def test_help_names_the_demo_flag(tmp_path: Path) -> None:
+    out = run("stations", "--help", env_dir=tmp_path)
+    assert "--demo" in out.stdout

@@ -32,11 +32,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     # SUPPRESS: an option given before the subcommand is not reset by the subcommand's default.
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", help="data folder (database, credentials); env EMSP_DATA_DIR")
     common.add_argument("--config-dir", help="config folder (config.toml); env EMSP_CONFIG_DIR")
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the demo's profile (DATA_DIR/demo, CONFIG_DIR/demo): reach a running 'emsp demo'",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
 
     parser = _Parser(
@@ -189,10 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"emsp: error: cannot read the configuration: {_one_line(err)}", file=sys.stderr)
         return 2
     command = args.command or "app"
+    if getattr(args, "demo", False) and command != "demo":
+        from .config import demo_profile
+
+        settings = demo_profile(settings)
     try:
         if command == "demo":
-            from .demo import run_demo
-
             return run_demo(
                 settings,
                 seed=args.seed,
@@ -231,6 +238,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     parser.error(f"unknown command {command!r}")
+
+
+def run_demo(
+    settings: Settings, *, seed: int, locations: int, speed: float, headless: bool = False
+) -> int:
+    from . import demo
+
+    try:
+        with demo.running_demo(settings, seed=seed, locations=locations, speed=speed) as network:
+            if headless:
+                return asyncio.run(demo.headless_summary(network))
+            return run_app(network.settings, demo_hub=network.hub)
+    except demo.DemoError as err:
+        print(f"emsp: error: {err}", file=sys.stderr)
+        return 1
 
 
 def run_app(settings: Settings, *, no_receiver: bool = False, **kwargs: object) -> int:

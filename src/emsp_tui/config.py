@@ -6,12 +6,15 @@ their credentials tokens never go there: they live in the data folder's database
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -87,6 +90,9 @@ class Settings(BaseSettings):
     request_timeout: float = 30.0
     """Seconds to wait for a partner's answer before giving up on that request."""
 
+    _baseline: dict[str, Any] = PrivateAttr(default_factory=dict)
+    """What ``save`` compares against: the editable values as loaded (or last saved)."""
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -106,15 +112,90 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         return self.data_dir / "emsp.sqlite3"
 
+    def model_post_init(self, context: Any, /) -> None:
+        self._baseline = self._editable()
+
+    def _editable(self) -> dict[str, Any]:
+        return _leaves(self.model_dump(mode="json", include=SAVED_FIELDS, exclude_none=True))
+
     def save(self) -> None:
-        """Write what a user may edit to config.toml: identity, receiver, partners, theme, home."""
+        """Write to config.toml what changed since load (or the last save), nothing else.
+
+        The file is read, only the changed keys are set or removed, and it is replaced
+        atomically with its permissions kept: settings the user wrote by hand stay, and values
+        that came only from the environment or the command line are never written.
+        """
+        current = self._editable()
+        changed = {k: v for k, v in current.items() if self._baseline.get(k) != v}
+        removed = [k for k in self._baseline if k not in current]
+        if not changed and not removed:
+            return
+        path = self.config_file
+        doc = read_toml(path) if path.exists() else {}
+        for key in removed:
+            _remove(doc, key)
+        for key, value in changed.items():
+            _put(doc, key, value)
         paths.ensure_private_dir(self.config_dir)
-        doc: dict[str, Any] = self.model_dump(
-            mode="json",
-            include={"identity", "receiver", "partners", "theme", "home"},
-            exclude_none=True,
-        )
-        self.config_file.write_text(tomli_w.dumps(doc))
+        write_atomically(path, tomli_w.dumps(doc))
+        self._baseline = current
+
+
+# What the app may change and save: everything else in config.toml is only ever read.
+SAVED_FIELDS = {"identity", "receiver", "partners", "theme", "home"}
+
+
+def _leaves(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``{"receiver": {"port": 1}}`` as ``{"receiver.port": 1}``; lists stay whole."""
+    flat: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            flat.update(_leaves(value, (*prefix, key)))
+        else:
+            flat[".".join((*prefix, key))] = value
+    return flat
+
+
+def _put(doc: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        child = doc.get(part)
+        if not isinstance(child, dict):
+            child = doc[part] = {}
+        doc = child
+    doc[last] = value
+
+
+def _remove(doc: dict[str, Any], dotted: str) -> None:
+    """Remove a key, and the tables it leaves empty (``home = None`` drops ``[home]``)."""
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        doc.pop(head, None)
+        return
+    child = doc.get(head)
+    if isinstance(child, dict):
+        _remove(child, rest)
+        if not child:
+            del doc[head]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (write a sibling, then rename), keeping its mode."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o600  # a new file: owner-only, like its folder
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class _TomlSource(TomlConfigSettingsSource):
@@ -130,6 +211,17 @@ def load_settings(**overrides: Any) -> Settings:
     """Load settings once (in cli.py); overrides are command-line values."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)
+
+
+def demo_profile(settings: Settings, **overrides: Any) -> Settings:
+    """The demo's profile: DATA_DIR/demo and CONFIG_DIR/demo beside the user's own.
+
+    ``emsp demo`` runs in it and ``emsp --demo COMMAND`` reads it, so the user's real partners
+    are never touched.
+    """
+    return load_settings(
+        data_dir=settings.data_dir / "demo", config_dir=settings.config_dir / "demo", **overrides
+    )
 
 
 def read_toml(path: Path) -> dict[str, Any]:

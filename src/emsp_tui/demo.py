@@ -11,10 +11,13 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .config import Settings
+from .config import Settings, demo_profile
 from .ocpi.auth import new_credentials_token
 
 _URL = re.compile(r"(https?://\S+/versions)\b")
@@ -92,8 +95,6 @@ def start_mock(
         proc.kill()
         raise RuntimeError("the mock backend did not start (run 'emsp-mock --port 0' to see why)")
     # Keep draining stdout so the child never blocks on a full pipe.
-    import threading
-
     threading.Thread(target=_drain, args=(proc,), daemon=True).start()
     return MockProcess(proc, hub, token_a, cpos)
 
@@ -105,50 +106,73 @@ def _drain(proc: subprocess.Popen[str]) -> None:
 
 
 def demo_settings(settings: Settings) -> Settings:
-    """The demo's own profile: DATA_DIR/demo and CONFIG_DIR/demo, a free receiver port.
+    """The demo's own profile (see ``demo_profile``) with a free receiver port.
 
     What the driver set during an earlier demo (home, theme) is kept; partners are not: each
     demo starts a fresh network and registers with it again.
     """
-    from .config import load_settings
-
-    demo = load_settings(
-        data_dir=settings.data_dir / "demo", config_dir=settings.config_dir / "demo"
-    )
-    demo.receiver.port = 0
-    demo.receiver.public_url = None
-    demo.partners = []
-    return demo
+    # As load-time values, not assignments: a later save (the theme) must not write them.
+    return demo_profile(settings, receiver={"port": 0, "public_url": None}, partners=[])
 
 
-def run_demo(
-    settings: Settings, *, seed: int, locations: int, speed: float, headless: bool = False
-) -> int:
-    from .cli import run_app
+@dataclass
+class DemoNetwork:
+    """The running mock network and the demo profile that talks to it."""
 
+    settings: Settings
+    mock: MockProcess
+
+    @property
+    def hub(self) -> tuple[str, str]:
+        """(versions URL, TOKEN_A) of the mock hub, for the app to register with."""
+        return self.mock.hub_versions_url, self.mock.token_a
+
+
+class DemoError(Exception):
+    """The demo network could not start; the message is one readable line."""
+
+
+@contextmanager
+def running_demo(
+    settings: Settings, *, seed: int, locations: int, speed: float
+) -> Iterator[DemoNetwork]:
+    """Start the mock network for the demo profile; stop it on exit.
+
+    The caller (the command line) opens the app on ``network.settings``: the demo sits below
+    the faces and never runs one itself.
+    """
     demo = demo_settings(settings)
     print(
         f"Starting the simulated roaming network ({locations} locations, seed {seed})...",
         file=sys.stderr,
     )
+    print(demo_profile_hint(demo), file=sys.stderr)
     try:
         mock = start_mock(seed=seed, locations=locations, speed=speed)
     except RuntimeError as err:
-        print(f"emsp: error: {err}", file=sys.stderr)
-        return 1
+        raise DemoError(str(err)) from None
     try:
-        if headless:
-            return asyncio.run(_headless(demo, mock))
-        return run_app(demo, demo_hub=(mock.hub_versions_url, mock.token_a))
+        yield DemoNetwork(demo, mock)
     finally:
         mock.stop()
 
 
-async def _headless(settings: Settings, mock: MockProcess) -> int:
+def demo_profile_hint(demo: Settings) -> str:
+    """Where the demo keeps its data, and how another terminal's ``emsp`` reaches it."""
+    return (
+        f"Demo profile: data in {demo.data_dir}, config in {demo.config_dir}.\n"
+        "From another terminal add --demo to any command: "
+        "emsp --demo stations paris, emsp --demo partners, emsp --demo sync."
+    )
+
+
+async def headless_summary(network: DemoNetwork) -> int:
+    """``emsp demo --headless``: register with the hub, print what is behind it, exit."""
     from .services.node import EmspNode
 
-    async with EmspNode(settings) as node:
-        partner = await node.partners.add(mock.hub_versions_url, mock.token_a, name="demo-hub")
+    url, token = network.hub
+    async with EmspNode(network.settings) as node:
+        partner = await node.partners.add(url, token, name="demo-hub")
         total = await node.partners.location_count(partner)
     print(f"Connected to {partner.name} at {partner.versions_url}: {total} locations")
     for party in partner.parties:
