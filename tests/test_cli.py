@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,70 @@ def test_the_demo_says_how_to_reach_its_profile(tmp_path: Path) -> None:
 def test_help_names_the_demo_flag(tmp_path: Path) -> None:
     out = run("stations", "--help", env_dir=tmp_path)
     assert "--demo" in out.stdout
+
+
+@pytest.mark.parametrize("name", ["CCS", "ccs2", "Type 2", "type2", "CHAdeMO", "Tesla", "schuko"])
+def test_connector_names_drivers_use_are_accepted(tmp_path: Path, name: str) -> None:
+    out = run("stations", "--connector", name, "berlin", env_dir=tmp_path)
+    assert (out.returncode, out.stderr) == (0, "")  # #12: was a traceback
+    assert "No stations match." in out.stdout
+
+
+def test_an_unknown_connector_lists_the_accepted_names(tmp_path: Path) -> None:
+    out = run("stations", "--connector", "plug", env_dir=tmp_path)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "unknown connector 'plug'" in out.stderr
+    for name in ("CCS", "Type 2", "CHAdeMO", "IEC_62196_T2_COMBO"):
+        assert name in out.stderr
+
+
+async def test_a_ccs_search_finds_the_ccs_stations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from emsp_tui import commands, commands_data
+    from emsp_tui.cli import build_parser
+    from emsp_tui.config import load_settings
+
+    settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    settings.receiver.port = 0
+    async with running_mock(MockConfig(seed=3, locations=60, churn_per_minute=0)) as mock:
+        assert await commands.partners_add(settings, mock.versions_url, mock.token_a, "hub") == 0
+        assert await commands_data.sync(settings, full=False, quiet=True) == 0
+    capsys.readouterr()
+    totals = {}
+    for name in ("CCS", "ccs2", "IEC_62196_T2_COMBO"):
+        args = build_parser().parse_args(["stations", "--connector", name, "--json"])
+        assert await commands_data.stations(settings, args) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert all("IEC_62196_T2_COMBO" in hit["connectors"] for hit in doc["results"])
+        totals[name] = doc["total"]
+    assert totals["ccs2"] == totals["IEC_62196_T2_COMBO"] > 0
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://example.com/versions", "http://"])
+def test_partners_add_says_a_typo_is_not_a_url(tmp_path: Path, url: str) -> None:
+    out = run("partners", "add", url, "--token", "x", env_dir=tmp_path)
+    assert out.returncode == 2
+    assert f"{url!r} is not a URL" in out.stderr  # #13: was "invalid OCPI response"
+    assert "invalid OCPI response" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_partners_add_says_a_host_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/ocpi/versions"
+    out = run("partners", "add", url, "--token", "x", env_dir=tmp_path)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"emsp: error: could not connect to 127.0.0.1:{port}")
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_sync_without_partners_says_there_is_nothing_to_sync(tmp_path: Path) -> None:
+    out = run("sync", env_dir=tmp_path)
+    assert out.returncode == 1  # #17: was 0, silently
+    assert "nothing to sync" in out.stderr
+    assert "emsp partners add" in out.stderr

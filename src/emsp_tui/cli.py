@@ -24,6 +24,7 @@ examples:
   emsp sync                         pull stations and tariffs from every partner
   emsp stations --near Berlin --min-kw 150 --available
   emsp serve                        serve our OCPI endpoints without the UI
+  emsp --demo stations paris        any command, on the profile of a running 'emsp demo'
 """
 
 
@@ -46,8 +47,8 @@ def build_parser() -> _Parser:
 
     parser = _Parser(
         prog="emsp",
-        description="emsp-tui: an OCPI 2.2.1 eMSP (e-mobility service provider) with a terminal UI. "
-        "Without a command it opens the app.",
+        description="emsp-tui: an OCPI 2.2.1 eMSP (e-mobility service provider) with a "
+        "terminal UI. Without a command it opens the app.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
@@ -85,7 +86,8 @@ def build_parser() -> _Parser:
         "sync",
         parents=[common],
         help="pull every partner's tariffs and locations",
-        description="Full sync the first time, then incremental (date_from) per partner and module.",
+        description="Full sync the first time, then incremental (date_from) per partner and "
+        "module. Exit status: 0 all synced, 1 a partner failed or there is no partner to sync.",
     )
     sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
     sync.add_argument("-q", "--quiet", action="store_true", help="no progress line")
@@ -106,7 +108,8 @@ def build_parser() -> _Parser:
         "--connector",
         action="append",
         metavar="TYPE",
-        help="connector standard, e.g. IEC_62196_T2_COMBO (repeatable: any of them)",
+        help="connector: CCS, CCS2, CCS1, Type 2, CHAdeMO, Tesla, Schuko... or an OCPI name "
+        "such as IEC_62196_T2_COMBO; any case (repeatable: any of them)",
     )
     st.add_argument("--min-kw", type=_positive_float, metavar="KW", help="minimum power")
     kind = st.add_mutually_exclusive_group()
@@ -259,7 +262,7 @@ def run_app(settings: Settings, *, no_receiver: bool = False, **kwargs: object) 
     from .app import EmspApp
 
     if no_receiver:
-        from .services.node import EmspNode
+        from .node import EmspNode
 
         kwargs["node"] = EmspNode(settings, serve=False, background=True)
     app = EmspApp(settings, **kwargs)  # type: ignore[arg-type]

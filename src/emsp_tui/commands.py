@@ -1,4 +1,7 @@
-"""Headless commands: ``emsp serve`` and ``emsp partners ...``. Print for humans, exit codes for scripts."""
+"""Headless commands: ``emsp serve`` and ``emsp partners ...``.
+
+Print for humans, exit codes for scripts: 0 done, 1 failed, 2 a wrong command line.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,15 @@ import sys
 
 from .config import Settings
 from .ocpi.auth import new_credentials_token
-from .services.node import EmspNode
+from .node import EmspNode
+from .services.partner_urls import NotAUrl, check_versions_url, registration_failure
 from .services.partners import PartnerError
 from .store import partners as store
 
 
-def _err(message: str) -> int:
+def _err(message: str, code: int = 1) -> int:
     print(f"emsp: error: {' '.join(message.split())}", file=sys.stderr)
-    return 1
+    return code
 
 
 async def serve(settings: Settings, host: str | None, port: int | None) -> int:
@@ -58,6 +62,10 @@ async def partners_list(settings: Settings) -> int:
 
 
 async def partners_add(settings: Settings, versions_url: str, token: str, name: str | None) -> int:
+    try:
+        versions_url = check_versions_url(versions_url)
+    except NotAUrl as err:
+        return _err(str(err), 2)
     node = EmspNode(settings)
     try:
         await node.start()
@@ -69,7 +77,7 @@ async def partners_add(settings: Settings, versions_url: str, token: str, name: 
     try:
         partner = await node.partners.add(versions_url, token, name)
     except PartnerError as err:
-        return _err(str(err))
+        return _err(registration_failure(versions_url, err))
     finally:
         await node.stop()
     roles = ", ".join(f"{r['role']} {r['country_code']}*{r['party_id']}" for r in partner.roles)
@@ -95,8 +103,7 @@ async def partners_invite(settings: Settings, label: str | None) -> int:
     async with EmspNode(settings, serve=False) as node:
         await node.db.run(store.add_registration_token, token, label)
         versions = node.versions_url
-    print(
-        f"Give the partner these two, out of band:\n  versions URL: {versions}\n  TOKEN_A:      {token}"
-    )
+    print("Give the partner these two, out of band:")
+    print(f"  versions URL: {versions}\n  TOKEN_A:      {token}")
     print("It is valid for one registration. Run 'emsp serve' (or the app) so they can reach us.")
     return 0

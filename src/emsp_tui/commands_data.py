@@ -8,10 +8,17 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from .config import Settings
-from .services.node import EmspNode
+from .node import EmspNode
+from .services.connector_names import resolve_connectors
 from .services.places import parse_position
-from .services.sync import Progress, SyncService
+from .services.sync import Progress
 from .store.search import SearchQuery, search
+
+NOTHING_TO_SYNC = (
+    "nothing to sync: no partners yet. Connect one with 'emsp partners add VERSIONS_URL "
+    "--token TOKEN_A', or try the simulated network: 'emsp demo' (then 'emsp --demo sync')"
+)
+NOTHING_TO_SYNC_EXIT = 1  # a script's "sync && search" stops here; documented in --help
 
 
 async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
@@ -27,11 +34,9 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
     async with EmspNode(settings, serve=False) as node:
         partners = await node.partners.list()
         if not partners:
-            print(
-                "No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A"
-            )
-            return 0
-        results = await SyncService(node).sync_all(progress, full=full)
+            print(f"emsp: {NOTHING_TO_SYNC}", file=sys.stderr)
+            return NOTHING_TO_SYNC_EXIT
+        results = await node.new_sync().sync_all(progress, full=full)
     if last:
         print(file=sys.stderr)
     failed = 0
@@ -69,7 +74,7 @@ def build_query(args: object, settings: Settings) -> SearchQuery:
         text=" ".join(getattr(a, "text", None) or []),
         near=near,
         radius_km=getattr(a, "radius", None),
-        connectors=tuple(getattr(a, "connector", None) or ()),
+        connectors=resolve_connectors(getattr(a, "connector", None)),
         min_kw=getattr(a, "min_kw", None),
         power_type=power,
         available_only=bool(getattr(a, "available", False)),

@@ -168,7 +168,7 @@ def demo_profile_hint(demo: Settings) -> str:
 
 async def headless_summary(network: DemoNetwork) -> int:
     """``emsp demo --headless``: register with the hub, print what is behind it, exit."""
-    from .services.node import EmspNode
+    from .node import EmspNode
 
     url, token = network.hub
     async with EmspNode(network.settings) as node:
