@@ -39,7 +39,18 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("--bogus",), ("stations", "--min-kw", "lots"), ("partners", "add"), ("frobnicate",)],
+    [
+        ("--bogus",),
+        ("stations", "--min-kw", "lots"),
+        ("partners", "add"),
+        ("frobnicate",),
+        ("stations", "--offset", "-5"),
+        ("stations", "--party", "XYZ"),
+        ("stations", "--facility", "FOO"),
+        ("stations", "--connector", "plug"),
+        ("serve", "--port", "99999"),
+        ("partners", "add", "notaurl", "--token", "x"),
+    ],
 )
 def test_a_wrong_command_line_is_one_line_not_a_traceback(
     tmp_path: Path, args: tuple[str, ...]
@@ -49,6 +60,19 @@ def test_a_wrong_command_line_is_one_line_not_a_traceback(
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert out.stderr.startswith("emsp")
+
+
+def test_an_unusable_data_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    out = run("--data-dir", str(tmp_path / "a-file"), "partners", env_dir=tmp_path)
+    assert out.returncode == 1
+    assert out.stderr.startswith("emsp: error: ")
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_facility_and_party_are_case_insensitive(tmp_path: Path) -> None:
+    out = run("stations", "--facility", "cafe", "--party", "de-vol", env_dir=tmp_path)
+    assert (out.returncode, out.stderr) == (0, "")
 
 
 def test_an_unknown_place_is_a_clear_error(tmp_path: Path) -> None:

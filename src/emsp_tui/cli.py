@@ -80,7 +80,7 @@ def build_parser() -> _Parser:
 
     serve = sub.add_parser("serve", parents=[common], help="serve our OCPI endpoints headless")
     serve.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default from config: 8420)")
+    serve.add_argument("--port", type=_port, help="port to listen on (default from config: 8420)")
 
     sync = sub.add_parser(
         "sync",
@@ -118,7 +118,7 @@ def build_parser() -> _Parser:
     st.add_argument("--available", action="store_true", help="at least one charger free now")
     st.add_argument("--open-now", action="store_true", help="open now (opening hours)")
     st.add_argument("--operator", help="operator name")
-    st.add_argument("--party", metavar="CC*PID", help="CPO party, e.g. DE*VOL")
+    st.add_argument("--party", type=_party, metavar="CC*PID", help="CPO party, e.g. DE*VOL")
     st.add_argument(
         "--facility",
         action="append",
@@ -132,7 +132,7 @@ def build_parser() -> _Parser:
         help="maximum energy price per kWh incl. VAT",
     )
     st.add_argument("--limit", type=_positive_int, default=20, help="results per page (default 20)")
-    st.add_argument("--offset", type=int, default=0, help="skip this many results")
+    st.add_argument("--offset", type=_non_negative_int, default=0, help="skip this many results")
     st.add_argument("--json", action="store_true", help="JSON output for scripts")
 
     partners = sub.add_parser(
@@ -168,6 +168,31 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (0-65535): {text!r}")
+    return value
+
+
+def _party(text: str) -> str:
+    """``DE*VOL`` (``DE-VOL`` too): a country code and a party id, upper case."""
+    cc, sep, pid = text.strip().replace("-", "*").partition("*")
+    if not sep or len(cc) != 2 or len(pid) != 3 or not (cc + pid).isalnum():
+        raise argparse.ArgumentTypeError(f"not a party like DE*VOL: {text!r}")
+    return f"{cc.upper()}*{pid.upper()}"
 
 
 def _positive_float(text: str) -> float:
@@ -240,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(commands.partners_invite(settings, args.label))
     except KeyboardInterrupt:
         return 130
+    except OSError as err:  # a folder we may not write, a disk full: the user's to fix
+        print(f"emsp: error: {_one_line(err)}", file=sys.stderr)
+        return 1
     parser.error(f"unknown command {command!r}")
 
 

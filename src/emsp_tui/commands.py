@@ -10,8 +10,8 @@ import signal
 import sys
 
 from .config import Settings
-from .ocpi.auth import new_credentials_token
 from .node import EmspNode
+from .ocpi.auth import new_credentials_token
 from .services.partner_urls import NotAUrl, check_versions_url, registration_failure
 from .services.partners import PartnerError
 from .store import partners as store

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from .config import Settings
 from .node import EmspNode
+from .ocpi.enums import Facility
 from .services.connector_names import resolve_connectors
 from .services.places import parse_position
 from .services.sync import Progress
@@ -82,11 +83,21 @@ def build_query(args: object, settings: Settings) -> SearchQuery:
         now=datetime.now(UTC),
         operator=getattr(a, "operator", None),
         party=getattr(a, "party", None),
-        facilities=tuple(getattr(a, "facility", None) or ()),
+        facilities=facility_names(getattr(a, "facility", None)),
         max_price=getattr(a, "max_price", None),
         offset=getattr(a, "offset", 0) or 0,
         limit=getattr(a, "limit", 20),
     )
+
+
+def facility_names(given: list[str] | None) -> tuple[str, ...]:
+    """``cafe`` as OCPI's ``CAFE``; an unknown name is a ValueError listing the known ones."""
+    known = {member.value for member in Facility}
+    names = tuple(name.strip().upper().replace(" ", "_") for name in given or ())
+    for name, typed in zip(names, given or (), strict=True):
+        if name not in known:
+            raise ValueError(f"unknown facility {typed!r}: use one of {', '.join(sorted(known))}")
+    return names
 
 
 async def stations(settings: Settings, args: object) -> int:

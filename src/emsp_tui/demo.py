@@ -6,7 +6,6 @@ competes with the UI's event loop, exactly as a real partner would be a separate
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
