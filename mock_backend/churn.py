@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+import random
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .simulation import Simulator
+from .sim_world import SimWorld
 
 log = logging.getLogger("mock_backend.churn")
 
@@ -20,7 +20,17 @@ log = logging.getLogger("mock_backend.churn")
 NEXT_STATUS = {"AVAILABLE": (("CHARGING", 0.75), ("OUTOFORDER", 0.9), ("UNKNOWN", 1.0))}
 
 
-async def churner(sim: Simulator) -> None:
+class Churned(Protocol):
+    """What churn needs of the `simulation.Simulator` (which imports this module)."""
+
+    world: SimWorld
+    churn_rng: random.Random
+    busy: set[tuple[int, str]]  # (cpo_no, EVSE uid) with a session/reservation: left alone
+
+    def set_evse(self, cpo_no: int, local: int, evse_uid: str, status: str) -> None: ...
+
+
+async def churner(sim: Churned) -> None:
     """Forever: wait an exponential (seeded) while, change one EVSE."""
     rate = sim.world.config.churn_per_minute / 60.0
     while True:
@@ -31,7 +41,7 @@ async def churner(sim: Simulator) -> None:
             log.exception("status churn failed")
 
 
-def churn(sim: Simulator, count: int) -> list[str]:
+def churn(sim: Churned, count: int) -> list[str]:
     """Change one EVSE status at `count` distinct locations now; returns their ids.
 
     EVSEs with a session or reservation of ours are left alone.

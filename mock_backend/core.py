@@ -15,17 +15,29 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from .clock import Clock
+from .clock import Clock, iso_utc
 from .config import MockConfig
 from .courier import Courier, Routing
 from .faults import FaultBook, parse_fault
 from .generator import CPOS, HUB, Network
 from .paging import LocationIndex
 from .peers import Node, Peer
+from .simulation import Simulator
 from .state import RuntimeState
 from .wire import new_token
 
 log = logging.getLogger("mock_backend")
+
+
+def client_info(cc: str, pid: str, role: str, status: str, epoch: float) -> dict[str, Any]:
+    """An OCPI ClientInfo (hubclientinfo module)."""
+    return {
+        "party_id": pid,
+        "country_code": cc,
+        "role": role,
+        "status": status,
+        "last_updated": iso_utc(epoch),
+    }
 
 
 class World:
@@ -60,9 +72,7 @@ class World:
             )
             for cpo_no in [None, *range(len(CPOS))]
         }
-        from .simulation import Simulator  # the simulator needs a finished World
-
-        self.sim = Simulator(self)
+        self.sim = Simulator(self)  # last: the simulator needs a finished World
 
     # -- parties ---------------------------------------------------------------------------
 
@@ -177,13 +187,22 @@ class World:
 
     def refresh_client_status(self) -> None:
         """After a fault change: tell hub peers about CPOs that went offline or came back."""
-        from .hub import push_client_info
-
         for cpo in self.cpo_nodes:
             before = self._client_status.get(cpo.key)
             now = self.client_status(cpo)
             if before is not None and before[0] != now[0]:
-                push_client_info(self, cpo)
+                self.push_client_info(cpo)
+
+    def push_client_info(self, cpo: Node, peers: list[Peer] | None = None) -> None:
+        """PUT a CPO's ClientInfo to the hubclientinfo RECEIVER of hub peers (no routing
+        headers); every hub peer unless `peers` names some."""
+        status, epoch = self.client_status(cpo)
+        info = client_info(cpo.party.country_code, cpo.party.party_id, "CPO", status, epoch)
+        for peer in peers if peers is not None else list(self.hub.peers.values()):
+            base = peer.endpoint("hubclientinfo", "RECEIVER")
+            if base is not None:
+                url = f"{base.rstrip('/')}/{cpo.party.country_code}/{cpo.party.party_id}"
+                self.push(peer, "PUT", url, info, None, "hubclientinfo")
 
     def deliver_command_result(
         self, cpo: Node, requester: Any, response_url: str, result: dict[str, Any]

@@ -166,14 +166,13 @@ async def _update(world: World, node: Node, peer: Peer, body: bytes, base: str) 
 
 def _after_registration(world: World, node: Node, peer: Peer) -> None:
     if node.is_hub and peer.endpoint("hubclientinfo", "RECEIVER"):
-        from .hub import push_client_info
 
         async def later() -> None:
             import asyncio
 
             await asyncio.sleep(0.2)  # let the eMSP store our credentials first
             for cpo in world.cpo_nodes:
-                push_client_info(world, cpo, [peer])
+                world.push_client_info(cpo, [peer])
 
         world.spawn(later())
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import commands, cpo_api
 from .calls import BadBody, Call
+from .core import client_info
 from .paging import BadParameter, page_list
 from .wire import (
     CLIENT_ERROR,
@@ -216,11 +217,11 @@ def client_infos(world: World) -> list[tuple[float, dict[str, Any]]]:
     for cpo in world.cpo_nodes:
         status, epoch = world.client_status(cpo)
         out.append(
-            (epoch, _client_info(cpo.party.country_code, cpo.party.party_id, "CPO", status, epoch))
+            (epoch, client_info(cpo.party.country_code, cpo.party.party_id, "CPO", status, epoch))
         )
     for peer in world.hub.peers.values():
         for role in peer.roles:
-            info = _client_info(
+            info = client_info(
                 role["country_code"].upper(),
                 role["party_id"].upper(),
                 role["role"],
@@ -232,18 +233,6 @@ def client_infos(world: World) -> list[tuple[float, dict[str, Any]]]:
     return out
 
 
-def _client_info(cc: str, pid: str, role: str, status: str, epoch: float) -> dict[str, Any]:
-    from .clock import iso_utc
-
-    return {
-        "party_id": pid,
-        "country_code": cc,
-        "role": role,
-        "status": status,
-        "last_updated": iso_utc(epoch),
-    }
-
-
 def hubclientinfo(world: World, call: Call) -> Reply:
     if call.method != "GET" or call.args:
         return error(CLIENT_ERROR, "hubclientinfo (SENDER) only answers GET on the list", 405)
@@ -253,14 +242,3 @@ def hubclientinfo(world: World, call: Call) -> Reply:
         return error(INVALID_PARAMETERS, str(err), 400)
     items, total = page_list(client_infos(world), window)
     return cpo_api.listing(world, call, items, total, window)
-
-
-def push_client_info(world: World, cpo: Node, peers: list[Any] | None = None) -> None:
-    """PUT a CPO's ClientInfo to the hubclientinfo RECEIVER of hub peers (no routing headers)."""
-    status, epoch = world.client_status(cpo)
-    info = _client_info(cpo.party.country_code, cpo.party.party_id, "CPO", status, epoch)
-    for peer in peers if peers is not None else list(world.hub.peers.values()):
-        base = peer.endpoint("hubclientinfo", "RECEIVER")
-        if base is not None:
-            url = f"{base.rstrip('/')}/{cpo.party.country_code}/{cpo.party.party_id}"
-            world.push(peer, "PUT", url, info, None, "hubclientinfo")

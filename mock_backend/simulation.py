@@ -19,14 +19,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .charging import ChargeRun, RunSpec, new_run
 from .churn import churn, churner
 from .clock import iso_utc
-
-if TYPE_CHECKING:
-    from .core import World
+from .sim_world import SimWorld
 
 log = logging.getLogger("mock_backend.sim")
 
@@ -55,7 +53,7 @@ class Active:
 
 
 class Simulator:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: SimWorld) -> None:
         self.world = world
         self.active: dict[str, Active] = {}
         self.busy: set[tuple[int, str]] = set()  # (cpo_no, EVSE uid) with a session/reservation

@@ -50,8 +50,9 @@ from __future__ import annotations
 
 from .power import charging_power_kw, connector_limit_kw, current_a, vehicle_limit_kw
 from .pricing import Costs, Money, price_periods
+from .record import SessionSpec
 from .run import SimRun, new_run
-from .session import ChargingSession, SessionSpec
+from .session import ChargingSession
 from .vehicles import CATALOGUE, Vehicle, Visit, pick_vehicle, plan_visit
 from .views import apply_patch
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .session import ChargingSession, SessionSpec
+from .record import SessionSpec
+from .session import ChargingSession
 
 
 class SimRun:

@@ -18,71 +18,19 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from . import views
 from .power import charging_power_kw, current_a, is_dc
 from .pricing import Costs, PeriodFacts, active_elements, next_switch, select_tariff, zone
+from .record import Period, SessionSpec
 from .vehicles import Visit, plan_visit
 
 PENDING, CHARGING, PARKED, ENDED = "PENDING", "CHARGING", "PARKED", "ENDED"
 _HOUR_MS = 3_600_000
 # Share of the metered energy that ends up in the battery (the rest heats charger and cables).
 _EFFICIENCY_DC, _EFFICIENCY_AC = 0.94, 0.90
-
-
-class SessionSpec(Protocol):
-    """What a session is about; `mock_backend.charging.RunSpec` has exactly these."""
-
-    @property
-    def session_id(self) -> str: ...
-    @property
-    def country_code(self) -> str: ...  # the CPO
-    @property
-    def party_id(self) -> str: ...
-    @property
-    def location(self) -> dict[str, Any]: ...
-    @property
-    def evse(self) -> dict[str, Any]: ...
-    @property
-    def connector(self) -> dict[str, Any]: ...
-    @property
-    def tariffs(self) -> list[dict[str, Any]]: ...
-    @property
-    def cdr_token(self) -> dict[str, Any]: ...
-    @property
-    def auth_method(self) -> str: ...
-    @property
-    def authorization_reference(self) -> str | None: ...
-    @property
-    def start(self) -> datetime: ...  # aware
-    @property
-    def seed(self) -> int: ...
-
-
-@dataclass
-class Period:
-    """A charging period as measured (the OCPI dicts are built from it in `views`)."""
-
-    start_ms: int  # since the session was created
-    charging: bool
-    elements: tuple[int | None, ...]  # the element pricing each dimension when it began
-    kwh_start: float
-    kwh_end: float
-    max_kw: float = 0.0
-    min_kw: float = math.inf
-    max_a: float = 0.0
-    min_a: float = math.inf
-    amp_ms: float = 0.0  # integral of the current, for its average
-    soc: float = 0.0  # at the end (so far)
-    end_ms: int | None = None  # None while open
-
-    def sample(self, kw: float, amps: float) -> None:
-        if self.charging:
-            self.max_kw, self.min_kw = max(self.max_kw, kw), min(self.min_kw, kw)
-            self.max_a, self.min_a = max(self.max_a, amps), min(self.min_a, amps)
 
 
 class ChargingSession:

@@ -1,5 +1,7 @@
 """OCPI 2.2.1 views of a ChargingSession: ChargingPeriods, Session, Session PATCH, CDR.
 
+The session is read through `record.SessionRecord` (this module never imports `session`).
+
 Volumes carry 4 decimals. Energy and time are rounded cumulatively (a period's volume is the
 rounded running total at its end minus the one at its start), so the period volumes add up
 exactly to `kwh`, `total_energy` and `total_time`. Energy, power and current are rounded down,
@@ -12,12 +14,10 @@ import copy
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .pricing import Costs, Money, price_periods
-
-if TYPE_CHECKING:
-    from .session import ChargingSession, Period
+from .record import Period, SessionRecord
 
 SESSION_ONLY_DIMENSIONS = frozenset(
     {"CURRENT", "ENERGY_EXPORT", "ENERGY_IMPORT", "POWER", "STATE_OF_CHARGE"}
@@ -42,12 +42,12 @@ def _near(x: float) -> float:
     return float(Decimal(repr(x)).quantize(_Q, ROUND_HALF_EVEN))
 
 
-def _hours(session: ChargingSession, ms: int) -> Decimal:
+def _hours(session: SessionRecord, ms: int) -> Decimal:
     """Hours since the session went ACTIVE (since creation if it never did), 4 decimals."""
     return (Decimal(session.ms_since_active(ms)) / _HOUR_MS).quantize(_Q, ROUND_HALF_EVEN)
 
 
-def _dimensions(session: ChargingSession, p: Period, cdr: bool) -> list[dict[str, Any]]:
+def _dimensions(session: SessionRecord, p: Period, cdr: bool) -> list[dict[str, Any]]:
     end = session.period_end_ms(p)
     hours = float(_hours(session, end) - _hours(session, p.start_ms))
     if not p.charging:
@@ -73,9 +73,7 @@ def _dimensions(session: ChargingSession, p: Period, cdr: bool) -> list[dict[str
     return [{"type": kind, "volume": volume} for kind, volume in dims]
 
 
-def period_dicts(
-    session: ChargingSession, *, cdr: bool, include_open: bool
-) -> list[dict[str, Any]]:
+def period_dicts(session: SessionRecord, *, cdr: bool, include_open: bool) -> list[dict[str, Any]]:
     """ChargingPeriod dicts; `cdr` drops the Session-only dimensions."""
     out = []
     for p in session.periods:
@@ -91,7 +89,7 @@ def period_dicts(
     return out
 
 
-def session_costs(session: ChargingSession) -> Costs | None:
+def session_costs(session: SessionRecord) -> Costs | None:
     """The CPO's cost of the periods so far (the open one included); None without a tariff."""
     if session.tariff is None:
         return None
@@ -99,11 +97,11 @@ def session_costs(session: ChargingSession) -> Costs | None:
     return price_periods(session.tariff, periods, session.time_zone, session.started_at)
 
 
-def _currency(session: ChargingSession) -> str:
+def _currency(session: SessionRecord) -> str:
     return str(session.tariff["currency"]) if session.tariff is not None else "EUR"
 
 
-def session_dict(session: ChargingSession, *, include_open_period: bool = True) -> dict[str, Any]:
+def session_dict(session: SessionRecord, *, include_open_period: bool = True) -> dict[str, Any]:
     """The full OCPI Session as it stands; `last_updated` is the simulated now."""
     s = session.spec
     out: dict[str, Any] = {
@@ -135,7 +133,7 @@ def session_dict(session: ChargingSession, *, include_open_period: bool = True) 
 
 
 def session_patch_since(
-    session: ChargingSession, sent: Mapping[str, Any] | None
+    session: SessionRecord, sent: Mapping[str, Any] | None
 ) -> dict[str, Any] | None:
     """PATCH body for a receiver that holds `sent` (the last PUT body with every later PATCH
     applied, see `apply_patch`): the fields that changed, the periods closed since (PATCH
@@ -167,7 +165,7 @@ def apply_patch(view: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def _cdr_location(session: ChargingSession) -> dict[str, Any]:
+def _cdr_location(session: SessionRecord) -> dict[str, Any]:
     loc, evse, conn = session.spec.location, session.spec.evse, session.spec.connector
     out: dict[str, Any] = {"id": loc["id"]}
     if loc.get("name"):
@@ -204,7 +202,7 @@ def _sum(periods: list[dict[str, Any]], *kinds: str) -> float:
     return float(total)
 
 
-def cdr_dict(session: ChargingSession, cdr_id: str) -> dict[str, Any]:
+def cdr_dict(session: SessionRecord, cdr_id: str) -> dict[str, Any]:
     """The CDR of a COMPLETED session. A session that never went ACTIVE gets one unpriced
     PARKING_TIME period and zero cost."""
     end = session.ended_at
