@@ -14,16 +14,16 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..ocpi.enums import TariffType
 from ..ocpi.models import Location, Tariff
 from ..store import favourites as fav_store
-from ..store.location_index import energy_price_per_kwh
 from ..store.locations import get_location
 from ..store.search import SearchPage, SearchQuery, StationHit, count_label, haversine_km, search
 from ..store.tariffs import tariffs_for_location
-from ..tariff import summarize_tariff
+from ..tariff import energy_price_per_kwh, summarize_tariff
 
 if TYPE_CHECKING:
     from .node import EmspNode
@@ -227,6 +227,12 @@ def _unknown_counts(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> dic
     return {(r[0], r[1], r[2]): r[3] for r in rows}
 
 
+def _rank_price(tariff: Tariff) -> Decimal:
+    """The engine's per-kWh figure the list ranks a station's tariffs by (unknown: last)."""
+    price = energy_price_per_kwh(tariff)
+    return Decimal("Infinity") if price is None else price
+
+
 def _rows(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> list[StationRow]:
     if not hits:
         return []
@@ -239,7 +245,7 @@ def _rows(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> list[StationR
         for tariff in tariffs_for_location(conn, *key):
             summary, ad_hoc = _summary(tariff.model_dump_json(exclude_none=True))
             if not ad_hoc:  # card payment at the charger is not what our drivers pay
-                offers.add((energy_price_per_kwh(tariff) or float("inf"), summary))
+                offers.add((_rank_price(tariff), summary))
         ranked = sorted(offers)
         price = ranked[0][1] if ranked else ""
         if len({s for _, s in ranked}) > 1:

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..ocpi.enums import Status, TariffDimensionType, TariffType
-from ..ocpi.models import Hours, Location, Tariff
+from ..ocpi.enums import Status
+from ..ocpi.models import Hours, Location
 
 # Bit positions are stored in the database: append only, never reorder.
 CONNECTOR_STANDARDS: tuple[str, ...] = (
@@ -139,34 +139,6 @@ def minute_of_week(now: datetime, time_zone: str) -> int:
         raise ValueError("now must be timezone-aware")
     local = now.astimezone(zone(time_zone))
     return local.weekday() * 1440 + local.hour * 60 + local.minute
-
-
-# -- prices ---------------------------------------------------------------------------------
-def _unrestricted(element: object) -> bool:
-    restrictions = getattr(element, "restrictions", None)
-    return restrictions is None or not restrictions.model_dump(exclude_none=True)
-
-
-def energy_price_per_kwh(tariff: Tariff) -> float | None:
-    """The per-kWh price incl. VAT search filters on; None when there is no plain one.
-
-    First unrestricted ENERGY component (spec 7.1: the first matching element wins, so it is
-    the fallback price). A tariff that charges nothing at all is 0. Ad-hoc payment tariffs
-    apply to card payers, not to our drivers, so they have none.
-    TODO(tariff engine): use ``emsp_tui.tariff.energy_price_per_kwh(tariff)`` once it
-    exists (the engine has ``unit_price``/``summarize_tariff`` but no per-kWh figure yet).
-    """
-    if tariff.type == TariffType.AD_HOC_PAYMENT:
-        return None
-    for element in tariff.elements:
-        if not _unrestricted(element):
-            continue
-        for component in element.price_components:
-            if component.type == TariffDimensionType.ENERGY:
-                return component.price * (1 + (component.vat or 0.0) / 100)
-    if all(c.price == 0 for e in tariff.elements for c in e.price_components):
-        return 0.0
-    return None
 
 
 # -- a location's rows ------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..ocpi.models import Tariff
-from .location_index import energy_price_per_kwh, epoch_ms
+from ..tariff import energy_price_per_kwh
+from .location_index import epoch_ms
 from .sync_state import current_crawl_id
 
 
@@ -68,7 +69,7 @@ def upsert_tariffs(
             tariff = tariff.model_copy(update={"country_code": key[0], "party_id": key[1]})
         rows.append((
             *key, partner_id, crawl_id, tariff.currency,
-            str(tariff.type) if tariff.type else None, energy_price_per_kwh(tariff), stamp,
+            str(tariff.type) if tariff.type else None, _search_price(tariff), stamp,
             tariff.model_dump_json(exclude_none=True),
         ))  # fmt: skip
     conn.executemany(
@@ -81,6 +82,12 @@ def upsert_tariffs(
         rows,
     )
     return result
+
+
+def _search_price(tariff: Tariff) -> float | None:
+    """The engine's per-kWh figure, as the REAL column search compares (filter, ranking)."""
+    price = energy_price_per_kwh(tariff)
+    return None if price is None else float(price)
 
 
 def get_tariff(

@@ -16,6 +16,7 @@ from .describe import TariffDescription, describe_element, describe_tariff, summ
 from .engine import PricedLine, PricedSlice, Quantities, TariffPrice, price_charge, price_slices
 from .money import Money, format_amount, round_money, unit_price
 from .restrictions import Slice
+from .search_price import energy_price_per_kwh
 
 __all__ = [
     "ActualCharge",
@@ -29,6 +30,7 @@ __all__ = [
     "TariffPrice",
     "describe_element",
     "describe_tariff",
+    "energy_price_per_kwh",
     "format_amount",
     "price_charge",
     "price_slices",
