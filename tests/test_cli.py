@@ -147,6 +147,15 @@ async def test_demo_flag_reaches_the_demo_profile(tmp_path: Path) -> None:
         assert "demo-hub" in out.stdout
 
 
+def test_what_the_demo_registers_is_what_emsp_demo_partners_lists(tmp_path: Path) -> None:
+    demo = run("demo", "--headless", "--locations", "20", env_dir=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "emsp --demo stations paris" in demo.stderr  # its first lines say how (#16)
+    listing = run("--demo", "partners", env_dir=tmp_path)
+    assert "demo-hub" in listing.stdout
+    assert "demo-hub" not in run("partners", env_dir=tmp_path).stdout
+
+
 def test_the_demo_says_how_to_reach_its_profile(tmp_path: Path) -> None:
     from emsp_tui.config import load_settings
     from emsp_tui.demo import demo_profile_hint, demo_settings

@@ -62,7 +62,8 @@ def build_parser() -> _Parser:
         help="start the bundled mock roaming network, connect, open the app",
         description="Start the bundled mock roaming hub and CPOs on a free local port, register "
         "with the hub (credentials handshake) and open the app. Uses its own data folder "
-        "(DATA_DIR/demo) so your real partners are never touched.",
+        "(DATA_DIR/demo, CONFIG_DIR/demo) so your real partners are never touched; from another "
+        "terminal, add --demo to any command to use it: emsp --demo stations paris.",
     )
     demo.add_argument("--seed", type=int, default=42, help="network seed (same seed, same network)")
     demo.add_argument(
