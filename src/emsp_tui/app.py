@@ -11,7 +11,6 @@ import logging
 import random
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, TextIO
@@ -25,6 +24,8 @@ from textual.screen import Screen
 from . import paths
 from .config import HomePosition, Settings
 from .messages import NodeStarted, SettingsSaveFailed, SyncFinished, SyncProgressed
+from .node import EmspNode
+from .screens.face import EmspFace, SyncView
 from .screens.favourites import FavouritesScreen
 from .screens.help import HelpScreen
 from .screens.palette import StationLookup
@@ -32,10 +33,7 @@ from .screens.partners import PartnersScreen
 from .screens.session import SessionScreen
 from .screens.stations import StationsScreen
 from .screens.wallet import WalletScreen
-from .services.node import EmspNode
-from .services.stations import StationService
-from .services.sync import PartnerResult, Progress, SyncService
-from .services.wallet import WalletService
+from .services.sync import SyncService
 
 STYLES = Path(__file__).parent / "styles"
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -43,17 +41,6 @@ DARK, LIGHT = "textual-dark", "textual-light"
 
 class NodeUnavailable(Exception):
     """The node could not start; the message says why in one line."""
-
-
-@dataclass(frozen=True)
-class SyncView:
-    """What the partners area and the top bar show about sync."""
-
-    running: bool = False
-    progress: Progress | None = None
-    results: tuple[PartnerResult, ...] = ()
-    error: str | None = None
-    finished_at: datetime | None = None
 
 
 def one_line(err: BaseException) -> str:
@@ -157,6 +144,7 @@ class EmspApp(App[int]):
         settings: Settings,
         *,
         demo_hub: tuple[str, str] | None = None,
+        demo_speed: float | None = None,
         node: EmspNode | None = None,
         now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
@@ -165,14 +153,16 @@ class EmspApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.node = node or EmspNode(settings)
-        self.demo_hub = demo_hub
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
-        self.stations = StationService(self.node)
-        self.wallet = WalletService(self.node, now=self.now, rng=rng)
-        self.node.attach_wallet(self.wallet)  # new, blocked, unblocked cards reach the partners
+        self.node = node or EmspNode(settings, clock=self.now, rng=rng)
+        self.demo_hub = demo_hub
+        self.demo_speed = demo_speed  # the demo's simulated time factor; None: real time
+        # the services come from the composition root; the app builds none
+        self.stations = self.node.stations
+        self.wallet = self.node.wallet
+        self.partner_status = self.node.partner_status
         self.sync_on_start = sync_on_start
-        self.sync_factory = sync_factory or SyncService
+        self.sync_factory = sync_factory or (lambda started: started.new_sync())
         self.log_file = LogToFile(settings.data_dir / "emsp.log")
         self._node_ready = asyncio.Event()
         self._started = False
@@ -341,7 +331,7 @@ class EmspApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(list(self.BINDINGS), type(self.screen)))
 
     def action_toggle_dark(self) -> None:
         self.theme = LIGHT if self.current_theme.dark else DARK
@@ -388,3 +378,8 @@ class EmspApp(App[int]):
     def action_new_card(self) -> None:
         self.action_area("wallet")
         self.call_after_refresh(self.run_action, "screen.new_card")
+
+
+def _is_a_face(app: EmspApp) -> EmspFace:
+    """For mypy: the app gives its screens everything screens.face.EmspFace promises."""
+    return app

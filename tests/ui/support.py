@@ -12,9 +12,9 @@ from pathlib import Path
 
 from emsp_tui.app import EmspApp
 from emsp_tui.config import HomePosition, Settings
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.enums import TokenType, WhitelistType
 from emsp_tui.ocpi.models import Location, Tariff, Token
-from emsp_tui.services.node import EmspNode
 from emsp_tui.services.wallet import format_contract_id
 from emsp_tui.store import Database
 from emsp_tui.store import favourites as fav_store
@@ -96,7 +96,7 @@ def make_app(
         for token in cards:
             db.transaction_sync(token_store.insert_token, token, FROZEN, None)
         db.close_sync()
-    node = EmspNode(settings, serve=False)
+    node = EmspNode(settings, serve=False, clock=lambda: FROZEN, rng=random.Random(3))
     app = EmspApp(
         settings, node=node, now=lambda: FROZEN, rng=random.Random(3), sync_on_start=False
     )

@@ -14,13 +14,14 @@ from textual.widgets import Button, Input, OptionList, ProgressBar, Static
 from emsp_tui.app import EmspApp
 from emsp_tui.config import Settings
 from emsp_tui.messages import SyncFinished, SyncProgressed
+from emsp_tui.node import EmspNode
 from emsp_tui.screens.confirm import ConfirmScreen
 from emsp_tui.screens.help import HelpScreen
 from emsp_tui.screens.home import HomeScreen
 from emsp_tui.screens.palette import StationLookup
 from emsp_tui.screens.partners import PartnersScreen, PartnerTable, PartyTable
 from emsp_tui.screens.wallet import WalletScreen
-from emsp_tui.services.node import EmspNode
+from emsp_tui.services.events import CardChanged
 from emsp_tui.services.sync import ModuleResult, PartnerResult, Progress
 from emsp_tui.services.wallet import is_valid_contract_id
 from emsp_tui.store import tokens as token_store
@@ -40,7 +41,7 @@ async def test_wallet_shows_the_card_blocks_and_unblocks_it(tmp_path: Path) -> N
         wallet = app.screen
         assert isinstance(wallet, WalletScreen)
         # Card changes reach the partners through the charging feature's token push.
-        assert app.node.token_push.on_token_changed in app.wallet.listeners
+        assert app.node.token_push.on_card_changed in app.node.events._handlers[CardChanged]
         assert len(wallet.cards) == 1
         token = wallet.cards[0].token
         assert is_valid_contract_id(token.contract_id)

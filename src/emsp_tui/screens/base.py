@@ -11,7 +11,7 @@ from ..messages import ActionFailed, FavouriteToggled
 from ..services.stations import StationKey
 
 if TYPE_CHECKING:
-    from ..app import EmspApp
+    from .face import EmspFace
 
 
 def one_line(err: BaseException) -> str:
@@ -24,8 +24,8 @@ class AreaScreen(Screen[None]):
     HELP = ""
 
     @property
-    def emsp(self) -> EmspApp:
-        return cast("EmspApp", self.app)
+    def emsp(self) -> EmspFace:
+        return cast("EmspFace", self.app)
 
     def failed(self, what: str, error: str) -> None:
         self.notify(error, title=what, severity="error", timeout=10)

@@ -17,11 +17,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..services.station_search import FACILITIES
 from ..services.stations import Filters, format_kw
-from ..store.location_index import FACILITIES
 
 if TYPE_CHECKING:
-    from ..app import EmspApp
+    from .face import EmspFace
 
 POWER_STEPS: tuple[float | None, ...] = (None, 11, 22, 50, 150, 300)
 PRICE_STEPS: tuple[float | None, ...] = (None, 0.40, 0.50, 0.60, 0.70, 0.80)
@@ -58,8 +58,8 @@ class FilterRow(Static):
         super().__init__(id=id, classes="filter-row")
         self.action = action
 
-    def on_click(self) -> None:
-        self.screen.run_action(self.action)
+    async def on_click(self) -> None:
+        await self.screen.run_action(self.action)
 
 
 class FiltersScreen(ModalScreen[Filters | None]):
@@ -129,7 +129,7 @@ Esc or Enter closes and applies; x clears everything.
 
     @work(exclusive=True, exit_on_error=False)
     async def load_operators(self) -> None:
-        app = cast("EmspApp", self.app)
+        app = cast("EmspFace", self.app)
         try:
             await app.ready()
             operators = await app.stations.operators()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,12 +18,17 @@ prices, and holds your charging cards. Keys work everywhere unless you are typin
 """
 
 
-def _areas() -> list[tuple[str, type[Screen[object]], list[type[object]]]]:
+Area = tuple[str, type[Screen[Any]], list[type[object]]]
+
+
+def _areas() -> list[Area]:
+    from ..widgets.session_panel import HistoryTable, SessionPanel
     from ..widgets.station_info import EvseTable
     from ..widgets.station_table import StationTable
     from .favourites import FavouritesScreen
     from .filters import FiltersScreen
     from .partners import PartnersScreen
+    from .session import SessionScreen
     from .station import StationScreen
     from .stations import StationsScreen
     from .wallet import WalletScreen
@@ -35,6 +40,7 @@ def _areas() -> list[tuple[str, type[Screen[object]], list[type[object]]]]:
         ("2 · Favourites", FavouritesScreen, []),
         ("3 · Wallet", WalletScreen, []),
         ("4 · Partners and settings", PartnersScreen, []),
+        ("5 · Charging", SessionScreen, [SessionPanel, HistoryTable]),
     ]
 
 
@@ -68,36 +74,57 @@ def _keys_table(bindings: list[object]) -> str:
     return "| Key | What it does |\n|---|---|\n" + "\n".join(rows) if rows else ""
 
 
-def help_markdown(app_bindings: list[object]) -> str:
+def _section(title: str, screen: type[Screen[Any]], widgets: list[type[object]]) -> list[str]:
+    parts = [f"## {title}", (screen.__dict__.get("HELP") or "").strip()]
+    parts.append(_keys_table(list(screen.BINDINGS)))
+    for widget in widgets:
+        parts.append((getattr(widget, "HELP", "") or "").replace("## ", "### ").strip())
+    return parts
+
+
+def help_markdown(app_bindings: list[object], here: type[Screen[Any]] | None = None) -> str:
+    """Every key. ``here``, the screen help was opened on, comes first: its keys at the top."""
     shown = [
         b for b in app_bindings if not (isinstance(b, Binding) and (b.id or "").startswith("area."))
     ]
     everywhere = _keys_table(shown) + (
-        "\n| `1` `2` `3` `4` / `F2`-`F5` | Stations, Favourites, Wallet, Partners (top bar) |"
+        "\n| `1` `2` `3` `4` `5` | Stations, Favourites, Wallet, Partners, Charging (top bar;"
+        " `F2`-`F5` for the first four) |"
         "\n| `Ctrl+P` | Command palette: every action, and stations by name |"
         "\n| `Ctrl+Q` | Quit |"
     )
-    parts = [INTRO, "## Everywhere", everywhere]
-    for title, screen, widgets in _areas():
-        parts += [f"## {title}", (screen.__dict__.get("HELP") or "").strip()]
-        parts.append(_keys_table(list(screen.BINDINGS)))
-        for widget in widgets:
-            parts.append((getattr(widget, "HELP", "") or "").replace("## ", "### ").strip())
+    areas = _areas()
+    current = next((a for a in areas if a[1] is here), None)
+    if current is None and here is not None and (here.__dict__.get("HELP") or here.BINDINGS):
+        current = (here.__name__.removesuffix("Screen"), here, [])
+    parts = []
+    if current is not None:
+        title, screen, widgets = current
+        parts += _section(f"Here: {title}", screen, widgets)
+    parts += [INTRO, "## Everywhere", everywhere]
+    for area in areas:
+        if area is not current:
+            parts += _section(*area)
     return "\n\n".join(p for p in parts if p)
 
 
 class HelpScreen(ModalScreen[None]):
+    """The help for the screen below it first, then everything else."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="help.close", tooltip="Close the help"),
     ]
 
-    def compose(self) -> ComposeResult:
-        from ..app import EmspApp
+    def __init__(self, app_bindings: list[object], here: type[Screen[Any]] | None = None) -> None:
+        super().__init__()
+        self.app_bindings = app_bindings
+        self.here = here
 
+    def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
             yield Static("Help  ·  Esc closes", id="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Markdown(help_markdown(list(EmspApp.BINDINGS)))
+                yield Markdown(help_markdown(self.app_bindings, self.here))
         yield Footer()
 
     def on_mount(self) -> None:

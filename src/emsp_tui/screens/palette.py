@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ..services.station_search import SearchQuery
 from ..services.stations import StationKey, format_distance
-from ..store.search import SearchQuery
 
 if TYPE_CHECKING:
-    from ..app import EmspApp
+    from .face import EmspFace
 
 
 class StationLookup(Provider):
     """Stations matching what is typed, nearest first when a home position is set."""
 
     @property
-    def emsp(self) -> EmspApp:
-        return cast("EmspApp", self.app)
+    def emsp(self) -> EmspFace:
+        return cast("EmspFace", self.app)
 
     def _open(self, key: StationKey) -> None:
         from .station import StationScreen

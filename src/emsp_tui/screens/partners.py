@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -22,39 +21,15 @@ from textual.widgets import (
     TabPane,
 )
 
-from ..store.locations import PartyCount, count_by_party
-from ..store.partners import Partner, list_partners
-from ..store.sync_state import SyncState, get_sync_state
+from ..services.partner_status import PartnerStatus
 from ..widgets.area_bar import AreaBar
 from ..widgets.responsive_table import Col, ResponsiveTable
 from ..widgets.station_info import ago
 from ..widgets.status import tone
 from .base import AreaScreen, one_line
+from .face import SyncView
 
 DARK, LIGHT = "textual-dark", "textual-light"
-
-
-@dataclass(frozen=True)
-class PartnerInfo:
-    partner: Partner
-    counts: list[PartyCount]
-    locations: SyncState
-    tariffs: SyncState
-
-
-def _partner_infos(conn: sqlite3.Connection) -> list[PartnerInfo]:
-    out = []
-    for partner in list_partners(conn):
-        assert partner.id is not None
-        out.append(
-            PartnerInfo(
-                partner,
-                count_by_party(conn, partner.id),
-                get_sync_state(conn, partner.id, "locations"),
-                get_sync_state(conn, partner.id, "tariffs"),
-            )
-        )
-    return out
 
 
 class PartnerTable(ResponsiveTable):
@@ -97,12 +72,12 @@ Settings: your home position and the theme are saved in config.toml.
 
     @dataclass
     class Loaded(Message):
-        infos: list[PartnerInfo]
+        infos: list[PartnerStatus]
         error: str | None = None
 
     def __init__(self) -> None:
         super().__init__()
-        self.infos: list[PartnerInfo] = []
+        self.infos: list[PartnerStatus] = []
 
     def compose(self) -> ComposeResult:
         yield AreaBar("partners")
@@ -131,7 +106,7 @@ Settings: your home position and the theme are saved in config.toml.
     def on_mount(self) -> None:
         self.query_one(PartnerTable).loading = True
         self.watch(self.app, "sync_state", self._show_sync)
-        self.watch(self.app, "data_version", lambda _: self.load(), init=False)
+        self.watch(self.app, "data_version", self._reload, init=False)
         self.watch(self.app, "home", lambda _: self._show_settings())
         self.watch(self.app, "theme", lambda _: self._show_settings())
         self.load()
@@ -139,11 +114,14 @@ Settings: your home position and the theme are saved in config.toml.
     def on_screen_resume(self) -> None:
         self.load()
 
+    def _reload(self) -> None:
+        self.load()
+
     @work(exclusive=True, group="partners", exit_on_error=False)
     async def load(self) -> None:
         try:
-            node = await self.emsp.ready()
-            infos = await node.db.run(_partner_infos)
+            await self.emsp.ready()
+            infos = await self.emsp.partner_status.overview()
         except Exception as err:
             self.post_message(self.Loaded([], one_line(err)))
         else:
@@ -158,22 +136,18 @@ Settings: your home position and the theme are saved in config.toml.
             return
         self.infos = event.infos
         now = self.emsp.now()
-        rows = []
-        for info in event.infos:
-            p = info.partner
-            roles = ",".join(sorted({str(r.get("role")) for r in p.roles})) or "-"
-            ok = p.status == "REGISTERED" and not p.last_error
+        rows: list[tuple[str, dict[str, Text | str]]] = []
+        for p in event.infos:
             state = Text(
-                f"{'●' if ok else '✕'} {p.status.lower()}",
-                style=tone(self.app, "success" if ok else "error"),
+                f"{'●' if p.ok else '✕'} {p.status.lower()}",
+                style=tone(self.app, "success" if p.ok else "error"),
             )
-            synced = info.locations.finished_at
-            error = p.last_error or info.locations.last_error or ""
+            synced = p.last_sync
             rows.append((p.name, {
-                "name": p.name, "role": roles, "state": state,
-                "locations": str(sum(c.visible for c in info.counts)),
+                "name": p.name, "role": ",".join(p.roles) or "-", "state": state,
+                "locations": str(p.stations),
                 "synced": ago(synced, now) if synced else Text("never", style="dim"),
-                "error": Text(error, style=tone(self.app, "error")),
+                "error": Text(p.last_error or "", style=tone(self.app, "error")),
             }))  # fmt: skip
         table.set_rows(rows, keep=table.current_key)
         if not rows:
@@ -189,34 +163,27 @@ Settings: your home position and the theme are saved in config.toml.
     @on(PartnerTable.RowHighlighted, "#partner-table")
     def _show_parties(self) -> None:
         name = self.query_one(PartnerTable).current_key
-        info = next((i for i in self.infos if i.partner.name == name), None)
+        info = next((i for i in self.infos if i.name == name), None)
         if info is None:
             return
-        counts = {c.key: c for c in info.counts}
-        rows = []
-        for party in info.partner.parties:
-            if party.role == "HUB":
-                continue
-            count = counts.get(party.key)
+        rows: list[tuple[str, dict[str, Text | str]]] = []
+        for party in info.parties:
             ok = party.status == "CONNECTED"
             rows.append((f"{party.key}:{party.role}", {
                 "party": party.key, "role": party.role, "name": party.name or "",
                 "status": Text(f"{'●' if ok else '✕'} {party.status.lower()}",
                                style=tone(self.app, "success" if ok else "error")),
-                "locations": str(count.visible) if count else "0",
-                "evses": str(count.evses) if count else "0",
+                "locations": str(party.stations),
+                "evses": str(party.evses),
             }))  # fmt: skip
-        behind = "Behind the hub" if info.partner.is_hub else "Parties"
-        self.query_one("#parties-title", Static).update(f"{behind} {info.partner.name}:")
+        behind = "Behind the hub" if info.is_hub else "Parties"
+        self.query_one("#parties-title", Static).update(f"{behind} {info.name}:")
         table = self.query_one(PartyTable)
-        named = any(p.name for p in info.partner.parties if p.role != "HUB")
+        named = any(p.name for p in info.parties)
         table.hide(frozenset() if named else frozenset({"name"}))
         table.set_rows(rows)
 
-    def _show_sync(self, state: object) -> None:
-        from ..app import SyncView
-
-        assert isinstance(state, SyncView)
+    def _show_sync(self, state: SyncView) -> None:
         bar = self.query_one("#sync-progress", ProgressBar)
         text = self.query_one("#sync-text", Static)
         self.query_one("#sync", Button).disabled = state.running
@@ -264,12 +231,12 @@ Settings: your home position and the theme are saved in config.toml.
         self.app.theme = LIGHT if event.button.id == "theme-light" else DARK
 
     @on(Button.Pressed, "#sync")
-    def _sync(self) -> None:
-        self.app.run_action("sync")
+    async def _sync(self) -> None:
+        await self.app.run_action("sync")
 
     @on(Button.Pressed, "#change-home")
-    def _home(self) -> None:
-        self.app.run_action("set_home")
+    async def _home(self) -> None:
+        await self.app.run_action("set_home")
 
     def action_refresh(self) -> None:
         self.load()

@@ -15,9 +15,8 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from ..messages import FavouriteToggled
+from ..services.station_search import WHOLE_EARTH_KM, SearchQuery
 from ..services.stations import Filters, StationPage
-from ..store.search import SearchQuery
-from ..store.search_near import HALF_CIRCUMFERENCE_KM
 from ..widgets.area_bar import AreaBar
 from ..widgets.station_table import StationTable
 from .base import AreaScreen, one_line
@@ -39,8 +38,8 @@ class FilterBar(Horizontal):
         self.query_one("#result-count", Static).update(count)
         self.set_class(bool(chips), "-active")
 
-    def on_click(self) -> None:
-        self.screen.run_action("filters")
+    async def on_click(self) -> None:
+        await self.screen.run_action("filters")
 
 
 class StationsScreen(AreaScreen):
@@ -198,7 +197,7 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
             noun = "station" if page.total == 1 else "stations"
             count = f"{page.total_label} {noun}"
             if page.radius_km is not None:
-                if page.radius_km < HALF_CIRCUMFERENCE_KM:  # else: the whole earth, say nothing
+                if page.radius_km < WHOLE_EARTH_KM:  # else: the whole earth, say nothing
                     count += f" within {page.radius_km:.0f} km"
                 count += ", nearest first"
         self.query_one(FilterBar).show(chips, count)

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..store.tokens import StoredToken
+from ..services.cards import Card
 from ..widgets.area_bar import AreaBar
 from ..widgets.card_view import CardView
 from ..widgets.qr_code import QrCode
@@ -42,14 +42,14 @@ refuse it until you unblock it. Need another, e.g. for a second car? Press n.
 
     @dataclass
     class Loaded(Message):
-        cards: list[StoredToken]
+        cards: list[Card]
         select: str | None = None  # uid to show
         notice: str | None = None
         error: str | None = None
 
     def __init__(self) -> None:
         super().__init__()
-        self.cards: list[StoredToken] = []
+        self.cards: list[Card] = []
 
     def compose(self) -> ComposeResult:
         yield AreaBar("wallet")
@@ -99,7 +99,7 @@ refuse it until you unblock it. Need another, e.g. for a second car? Press n.
         self._show(self._current())
         self.refresh_bindings()
 
-    def _card_line(self, card: StoredToken) -> Text:
+    def _card_line(self, card: Card) -> Text:
         if card.blocked:
             state = Text("✕ blocked", style=tone(self.app, "error"))
         else:
@@ -114,11 +114,11 @@ refuse it until you unblock it. Need another, e.g. for a second car? Press n.
             return None
         return options.get_option_at_index(options.highlighted).id
 
-    def _current(self) -> StoredToken | None:
+    def _current(self) -> Card | None:
         uid = self._current_uid()
         return next((c for c in self.cards if c.token.uid == uid), None)
 
-    def _show(self, card: StoredToken | None) -> None:
+    def _show(self, card: Card | None) -> None:
         self.query_one(CardView).show(card)
         qr = self.query_one(QrCode)
         qr.data = card.token.contract_id if card else ""

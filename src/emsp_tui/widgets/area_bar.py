@@ -1,4 +1,4 @@
-"""The bar at the top of every area: the four areas (click or 1-4), where "home" is, sync state."""
+"""The bar at the top of every area: the five areas (click or 1-5), where "home" is, sync state."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ AREAS: tuple[tuple[str, str, str], ...] = (
     ("favourites", "2", "Favourites"),
     ("wallet", "3", "Wallet"),
     ("partners", "4", "Partners"),
+    ("charging", "5", "Charging"),
 )
 
 
@@ -22,9 +23,9 @@ class AreaTab(Static):
         self.set_class(active, "-active")
         self.tooltip = f"{title} (key {key})"
 
-    def on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.app.run_action(f"area('{self.area}')")
+        await self.app.run_action(f"area('{self.area}')")
 
 
 class AreaBar(Horizontal):

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from ..store.tokens import StoredToken
+from ..services.cards import Card
 from .status import tone
 
 
@@ -25,7 +25,7 @@ class CardView(Vertical):
         yield Static(id="card-details")
         yield Static(id="card-state")
 
-    def show(self, card: StoredToken | None) -> None:
+    def show(self, card: Card | None) -> None:
         self.set_class(card is not None and card.blocked, "-blocked")
         issuer = self.query_one("#card-issuer", Static)
         number = self.query_one("#card-number", Static)
