@@ -236,3 +236,32 @@ def test_sync_without_partners_says_there_is_nothing_to_sync(tmp_path: Path) -> 
     assert out.returncode == 1  # #17: was 0, silently
     assert "nothing to sync" in out.stderr
     assert "emsp partners add" in out.stderr
+
+
+def _assert_one_line_about(out: subprocess.CompletedProcess[str], port: int) -> None:
+    assert out.returncode == 1  # was a uvicorn traceback, exit 3
+    assert out.stderr.startswith("emsp: error: ")
+    assert f"127.0.0.1:{port}" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_serve_on_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run("serve", "--port", str(port), env_dir=tmp_path)
+    _assert_one_line_about(out, port)
+
+
+def test_partners_add_while_our_port_is_taken_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (tmp_path / "config").mkdir()
+        (tmp_path / "config" / "config.toml").write_text(f"[receiver]\nport = {port}\n")
+        out = run(
+            "partners", "add", "http://127.0.0.1:9/ocpi/versions", "--token", "x", env_dir=tmp_path
+        )
+    _assert_one_line_about(out, port)

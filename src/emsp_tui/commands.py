@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 
 from .config import Settings
@@ -22,11 +23,34 @@ def _err(message: str, code: int = 1) -> int:
     return code
 
 
+def _cannot_listen(settings: Settings) -> str | None:
+    """``host:port: reason`` when our receiver could not bind, found before uvicorn tries.
+
+    uvicorn reports a failed bind with ``sys.exit`` inside its task, which no caller can catch
+    as an error, so the command line checks first (a port taken, a host that does not resolve).
+    """
+    host, port = settings.receiver.host, settings.receiver.port
+    where = f"{host}:{port}"
+    if port == 0:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as err:
+        return f"{where}: {err.strerror or err}"
+    return None
+
+
 async def serve(settings: Settings, host: str | None, port: int | None) -> int:
     if host:
         settings.receiver.host = host
     if port is not None:
         settings.receiver.port = port
+    if problem := _cannot_listen(settings):
+        return _err(f"cannot listen on {problem}")
     node = EmspNode(settings)
     try:
         await node.start()
@@ -66,6 +90,11 @@ async def partners_add(settings: Settings, versions_url: str, token: str, name: 
         versions_url = check_versions_url(versions_url)
     except NotAUrl as err:
         return _err(str(err), 2)
+    if problem := _cannot_listen(settings):
+        return _err(
+            f"cannot start our OCPI endpoints on {problem} (the partner calls them during the "
+            "handshake; is the app or 'emsp serve' running? Then stop it, or set another port)"
+        )
     node = EmspNode(settings)
     try:
         await node.start()
