@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -25,6 +26,9 @@ class MockConfig:
     hub_timeout: float = 15.0  # the hub's limit on a forwarded request (then 4002)
     push_timeout: float = 10.0  # outbound request timeout
     tick: float = 0.5  # wall seconds between simulator steps
+    # Epoch seconds the generated data is dated back from (its last_updated values lie in the
+    # two weeks before); None: the start time. Not in the future (changes must be newer).
+    as_of: float | None = None
 
     def validate(self) -> None:
         """Raise ValueError (a user-facing message) on settings that cannot work."""
@@ -40,6 +44,8 @@ class MockConfig:
             raise ValueError("--port must be between 0 and 65535")
         if not 1 <= self.page_limit <= self.max_page_limit:
             raise ValueError("the default page size must be between 1 and the maximum page size")
+        if self.as_of is not None and self.as_of > time.time():
+            raise ValueError("as_of must not lie in the future")
         if self.token_a is not None and not (
             0 < len(self.token_a) <= 64 and all("!" <= c <= "~" for c in self.token_a)
         ):

@@ -45,7 +45,9 @@ class World:
         config.validate()
         self.config = config
         self.token_a = config.token_a or new_token()
-        self.network = Network(config.seed, config.locations)
+        self.started = time.time()
+        as_of = self.started if config.as_of is None else config.as_of
+        self.network = Network(config.seed, config.locations, as_of)  # last updated recently
         self.clock = Clock()
         self.state = RuntimeState(self.network, self.clock)
         self.faults = FaultBook(config.seed)
@@ -56,7 +58,6 @@ class World:
         for spec in config.faults:
             self.faults.set(parse_fault(spec, self.party_keys()))
         self.base_url = f"http://{config.host}:{config.port}"
-        self.started = time.time()
         # Hub command relays: relay id -> (the eMSP's peer at the hub, its response_url).
         self.relays: dict[str, tuple[Peer, str]] = {}
         # Hub client status: CPO key -> (ConnectionStatus, since epoch).

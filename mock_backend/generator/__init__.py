@@ -5,9 +5,13 @@ the mapping between a global index g (the hub's merged order), a CPO and its loc
 arithmetic, and any location can be built on demand from (seed, CPO, local index) alone: start-up
 is instant at any size, and `--locations 3000` starts with the same 300 as `--locations 300`.
 
-Generated `last_updated` values are `ANCHOR_EPOCH + STEP * g` (g = global index), strictly
-increasing, so "oldest first" is index order for the hub and for each CPO, and a `date_from` /
-`date_to` window is an index range found by arithmetic.
+Generated `last_updated` values are `anchor + step * g` (g = global index), strictly increasing,
+so "oldest first" is index order for the hub and for each CPO, and a `date_from` / `date_to`
+window is an index range found by arithmetic. They are spread over the `RECENT` seconds before
+`as_of` (the instant the network is generated for: the mock passes its start time), so a network
+started today was last updated in the last two weeks; the newest lies before `as_of`, so every
+runtime change (stamped with the wall clock) is newer than anything generated. One seed, size
+and `as_of` is one network; without `as_of` it is the fixed `ANCHOR_EPOCH`.
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ __all__ = [
     "ANCHOR_EPOCH",
     "CPOS",
     "HUB",
-    "STEP",
+    "RECENT",
     "CpoSpec",
     "Network",
     "Party",
 ]
 
-STEP = 5  # seconds between consecutive generated locations
+RECENT = 14 * 86400  # generated locations were last updated in the two weeks before as_of
 
 
 def _slot_pattern() -> list[int]:
@@ -43,11 +47,16 @@ def _slot_pattern() -> list[int]:
 class Network:
     """The generated part of the network for one seed and size. Immutable, thread-safe."""
 
-    def __init__(self, seed: int, total: int) -> None:
+    def __init__(self, seed: int, total: int, as_of: float = ANCHOR_EPOCH) -> None:
         if total < 0:
             raise ValueError("the number of locations cannot be negative")
         self.seed = seed
         self.total = total
+        self.as_of = int(as_of)
+        # Whole seconds between consecutive locations; at least 1, so a network of more than
+        # RECENT locations reaches further back.
+        self.step = max(1, RECENT // max(total, 1))
+        self.anchor = self.as_of - self.step * total  # the first location's last_updated
         self.cpos = CPOS
         self.hub = HUB
         pattern = _slot_pattern()
@@ -89,16 +98,15 @@ class Network:
 
     # -- time ------------------------------------------------------------------------------
 
-    @staticmethod
-    def epoch_of(g: int) -> int:
-        return ANCHOR_EPOCH + STEP * g
+    def epoch_of(self, g: int) -> int:
+        """last_updated of global index g, epoch seconds (the last one is before as_of)."""
+        return self.anchor + self.step * g
 
-    @staticmethod
-    def first_index_at_or_after(epoch: float) -> int:
+    def first_index_at_or_after(self, epoch: float) -> int:
         """Smallest global index whose last_updated >= epoch (may be negative-clamped to 0)."""
-        if epoch <= ANCHOR_EPOCH:
+        if epoch <= self.anchor:
             return 0
-        return int(-(-(epoch - ANCHOR_EPOCH) // STEP))  # ceil
+        return int(-(-(epoch - self.anchor) // self.step))  # ceil
 
     # -- content ---------------------------------------------------------------------------
 
@@ -137,7 +145,7 @@ class Network:
 
     @functools.cached_property
     def _tariffs(self) -> list[list[dict[str, Any]]]:
-        return [build_tariffs(c) for c in CPOS]
+        return [build_tariffs(c, self.as_of) for c in CPOS]
 
     def tariffs(self, cpo_no: int) -> list[dict[str, Any]]:
         """The CPO's tariffs (shared dicts: copy before changing), oldest first."""

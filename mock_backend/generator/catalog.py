@@ -3,32 +3,50 @@
 Operators and websites are fictional (`.example` domains). Tariffs follow shapes seen in the
 field: plain per kWh, per kWh plus an idle/blocking fee after a grace period, session fee plus
 per kWh, peak/off-peak by time of day, price by power class, free for guests, and an ad-hoc
-(credit card) price beside the regular one. Prices are excl. VAT (OCPI), VAT is the country's
+(credit card) price beside the regular one. Like real CPOs, each sets round prices incl. VAT
+(0.49, 0.59, 0.79 EUR/kWh); the tariffs carry them as OCPI wants, excl. VAT: gross / (1 + vat/100)
+to 4 decimals, and each gross is one whose excl. price gives it back (excl x (1 + vat/100) is
+the gross to 4 decimals; 0.49 at 21 % is not, 0.4050 x 1.21 = 0.49005). VAT is the country's
 standard rate, currency EUR, step_size 1 everywhere (errata 89da7e0).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..clock import iso_utc
 from .places import BELGIUM, FRANCE, GERMANY, NETHERLANDS, Country
 
-# Generated objects are dated before this instant (fixed, so that one seed is one network).
+# The default `as_of` of a network: generated objects are dated before it (fixed, so that one
+# seed is one network when no start time is given).
 ANCHOR_EPOCH = 1_754_006_400  # 2025-08-01T00:00:00Z
+
+_WIRE = Decimal("0.0001")  # excl.-VAT prices carry 4 decimals
 
 
 @dataclass(frozen=True)
 class Prices:
-    ac: float  # per kWh, excl. VAT
-    dc: float
-    hpc: float  # >= 100 kW
-    peak: float
-    off_peak: float
-    session_fee: float
-    idle_per_hour: float  # blocking fee, per hour (0.10 EUR/min = 6.00 EUR/h)
-    ad_hoc: float
+    """What the driver pays, incl. VAT, in EUR (round: set by the CPO's price list)."""
+
+    ac: Decimal  # per kWh
+    dc: Decimal
+    hpc: Decimal  # >= 50 kW
+    peak: Decimal
+    off_peak: Decimal
+    session_fee: Decimal
+    idle_per_hour: Decimal  # blocking fee, per hour (0.10 EUR/min = 6.00 EUR/h)
+    ad_hoc: Decimal
+
+
+def _gross(*prices: str) -> Prices:
+    return Prices(*(Decimal(p) for p in prices))
+
+
+def excl_vat(gross: Decimal, vat: float) -> Decimal:
+    """The OCPI (excl. VAT) price of a gross price: gross / (1 + vat/100), 4 decimals."""
+    return (gross * 100 / (100 + Decimal(repr(vat)))).quantize(_WIRE, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ CPOS: tuple[CpoSpec, ...] = (
         "CPO",
         country=GERMANY,
         weight=8,
-        prices=Prices(0.42, 0.55, 0.66, 0.48, 0.36, 0.35, 6.00, 0.69),
+        prices=_gross("0.49", "0.65", "0.79", "0.59", "0.39", "0.50", "6.00", "0.85"),
         green_share=0.6,
         supplier="Stadtwerke Mitte",
         green_supplier="Ökostrom Nord",
@@ -83,7 +101,7 @@ CPOS: tuple[CpoSpec, ...] = (
         "CPO",
         country=NETHERLANDS,
         weight=5,
-        prices=Prices(0.37, 0.52, 0.62, 0.43, 0.31, 0.30, 6.00, 0.65),
+        prices=_gross("0.45", "0.62", "0.75", "0.54", "0.39", "0.50", "6.00", "0.79"),
         green_share=1.0,
         supplier="Windkracht Energie",
         green_supplier="Windkracht Energie",
@@ -96,7 +114,7 @@ CPOS: tuple[CpoSpec, ...] = (
         "CPO",
         country=FRANCE,
         weight=4,
-        prices=Prices(0.35, 0.45, 0.55, 0.40, 0.29, 0.50, 4.80, 0.59),
+        prices=_gross("0.42", "0.54", "0.66", "0.48", "0.35", "0.60", "4.80", "0.69"),
         green_share=0.3,
         supplier="Énergie Réseau Sud",
         green_supplier="Vent d'Ouest Énergie",
@@ -109,7 +127,7 @@ CPOS: tuple[CpoSpec, ...] = (
         "CPO",
         country=BELGIUM,
         weight=3,
-        prices=Prices(0.40, 0.55, 0.65, 0.46, 0.33, 0.40, 6.00, 0.70),
+        prices=_gross("0.47", "0.67", "0.79", "0.56", "0.39", "0.50", "6.00", "0.85"),
         green_share=0.5,
         supplier="Vlaamse Stroom",
         green_supplier="Zeewind Coöperatie",
@@ -119,8 +137,8 @@ CPOS: tuple[CpoSpec, ...] = (
 BLOCK = sum(c.weight for c in CPOS)  # locations are dealt to CPOs in repeating blocks
 
 
-def _eur(amount: float, language: str) -> str:
-    text = f"{amount:.2f}"
+def _eur(amount: Decimal, language: str) -> str:
+    text = f"{amount.quantize(Decimal('0.01'), ROUND_HALF_UP)}"
     return text if language == "en" else text.replace(".", ",")
 
 
@@ -128,12 +146,9 @@ def _alt_text(cpo: CpoSpec, local: str, english: str) -> list[dict[str, str]]:
     return [{"language": cpo.country.language, "text": local}, {"language": "en", "text": english}]
 
 
-def _component(kind: str, price: float, vat: float) -> dict[str, Any]:
-    return {"type": kind, "price": price, "vat": vat, "step_size": 1}
-
-
-def _incl(price: float, vat: float) -> float:
-    return round(price * (1 + vat / 100), 2)
+def _component(kind: str, gross: Decimal, vat: float) -> dict[str, Any]:
+    """A price component for a gross price (JSON-ready: the 4-decimal price as a float)."""
+    return {"type": kind, "price": float(excl_vat(gross, vat)), "vat": vat, "step_size": 1}
 
 
 # Display texts per language; {p} = price incl. VAT, {u} = unit suffix.
@@ -181,10 +196,10 @@ _TEXTS = {
 }
 
 
-def _texts(cpo: CpoSpec, key: str, **values: float) -> list[dict[str, str]]:
+def _texts(cpo: CpoSpec, key: str, **values: Decimal | int) -> list[dict[str, str]]:
     def render(language: str) -> str:
         shown = {
-            k: _eur(v, language) if isinstance(v, float) else str(v) for k, v in values.items()
+            k: _eur(v, language) if isinstance(v, Decimal) else str(v) for k, v in values.items()
         }
         return _TEXTS[language][key].format(**shown)
 
@@ -197,8 +212,8 @@ def tariff_ids(cpo: CpoSpec) -> dict[str, str]:
     return {shape: f"{cpo.party_id}-{shape}" for shape in shapes}
 
 
-def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
-    """The CPO's tariffs, oldest first by last_updated (all before ANCHOR_EPOCH)."""
+def build_tariffs(cpo: CpoSpec, as_of: int = ANCHOR_EPOCH) -> list[dict[str, Any]]:
+    """The CPO's tariffs, oldest first by last_updated (10 to 17 days before `as_of`)."""
     p = cpo.prices
     assert p is not None
     vat = cpo.country.vat
@@ -209,7 +224,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
             "AC-STD",
             {
                 "elements": [{"price_components": [_component("ENERGY", p.ac, vat)]}],
-                "tariff_alt_text": _texts(cpo, "kwh", p=_incl(p.ac, vat)),
+                "tariff_alt_text": _texts(cpo, "kwh", p=p.ac),
             },
         ),
         (
@@ -223,9 +238,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
                         "restrictions": {"min_duration": grace_h * 3600},
                     },
                 ],
-                "tariff_alt_text": _texts(
-                    cpo, "idle", p=_incl(p.ac, vat), m=_incl(p.idle_per_hour / 60, vat), h=grace_h
-                ),
+                "tariff_alt_text": _texts(cpo, "idle", p=p.ac, m=p.idle_per_hour / 60, h=grace_h),
             },
         ),
         (
@@ -239,9 +252,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
                         ]
                     }
                 ],
-                "tariff_alt_text": _texts(
-                    cpo, "fee", f=_incl(p.session_fee, vat), p=_incl(p.ac, vat)
-                ),
+                "tariff_alt_text": _texts(cpo, "fee", f=p.session_fee, p=p.ac),
             },
         ),
         (
@@ -254,9 +265,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
                     },
                     {"price_components": [_component("ENERGY", p.off_peak, vat)]},
                 ],
-                "tariff_alt_text": _texts(
-                    cpo, "peak", p=_incl(p.peak, vat), o=_incl(p.off_peak, vat)
-                ),
+                "tariff_alt_text": _texts(cpo, "peak", p=p.peak, o=p.off_peak),
             },
         ),
         (
@@ -274,7 +283,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
                     },
                     {"price_components": [_component("ENERGY", p.hpc, vat)]},
                 ],
-                "tariff_alt_text": _texts(cpo, "power", p=_incl(p.dc, vat), q=_incl(p.hpc, vat)),
+                "tariff_alt_text": _texts(cpo, "power", p=p.dc, q=p.hpc),
             },
         ),
         (
@@ -295,8 +304,8 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
                 "tariff_alt_text": _texts(
                     cpo,
                     "block",
-                    p=_incl(p.dc, vat),
-                    m=_incl(p.idle_per_hour / 60, vat),
+                    p=p.dc,
+                    m=p.idle_per_hour / 60,
                     h=block_min,
                 ),
             },
@@ -304,7 +313,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
         (
             "FREE",
             {
-                "elements": [{"price_components": [_component("FLAT", 0.0, vat)]}],
+                "elements": [{"price_components": [_component("FLAT", Decimal(0), vat)]}],
                 "tariff_alt_text": _texts(cpo, "free"),
             },
         ),
@@ -313,7 +322,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
             {
                 "type": "AD_HOC_PAYMENT",
                 "elements": [{"price_components": [_component("ENERGY", p.ad_hoc, vat)]}],
-                "tariff_alt_text": _texts(cpo, "adhoc", p=_incl(p.ad_hoc, vat)),
+                "tariff_alt_text": _texts(cpo, "adhoc", p=p.ad_hoc),
             },
         ),
     ]
@@ -326,7 +335,7 @@ def build_tariffs(cpo: CpoSpec) -> list[dict[str, Any]]:
             "currency": "EUR",
         }
         tariff.update(body)
-        # A week apart, the last one ten days before the anchor.
-        tariff["last_updated"] = iso_utc(ANCHOR_EPOCH - (len(shapes) - n + 9) * 86400)
+        # A day apart, the last one ten days before as_of.
+        tariff["last_updated"] = iso_utc(as_of - (len(shapes) - n + 9) * 86400)
         out.append(tariff)
     return out

@@ -103,20 +103,20 @@ def test_worked_example_parking_after_six_is_free() -> None:
 
 
 def test_per_kwh_rounds_the_energy_up_to_the_next_wh_once() -> None:
-    tariff = VOL["AC-STD"]  # 0.42 per kWh, 19 % VAT, step_size 1 (Wh)
+    tariff = VOL["AC-STD"]  # 0.4118 per kWh (0.49 incl.), 19 % VAT, step_size 1 (Wh)
     periods = [
         period("2025-08-04T08:00:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5),
         period("2025-08-04T08:30:00Z", tariff["id"], ENERGY=6.1721, TIME=0.5),
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
     # 12.3442 kWh = 12344.2 Wh -> 12345 Wh (per period it would be 2 x 6173 = 12346):
-    # 12.345 x 0.42 = 5.1849; x 1.19 = 6.170031.
-    assert costs.total == Money(D("5.1849"), D("6.170031"))
-    assert costs.total.to_price() == {"excl_vat": 5.1849, "incl_vat": 6.17}
+    # 12.345 x 0.4118 = 5.083671; x 1.19 = 6.04956849.
+    assert costs.total == Money(D("5.083671"), D("6.04956849"))
+    assert costs.total.to_price() == {"excl_vat": 5.0837, "incl_vat": 6.0496}
 
 
 def test_per_kwh_plus_idle_fee_after_the_grace_period() -> None:
-    tariff = VOL["AC-IDLE"]  # 0.42/kWh; PARKING_TIME 6.00/h once the session is 4 h old
+    tariff = VOL["AC-IDLE"]  # 0.4118/kWh; PARKING_TIME 5.042/h (6.00 incl.) from age 4 h
     tid = tariff["id"]
     periods = [
         period("2025-08-04T10:00:00Z", tid, ENERGY=22.0, TIME=3.0, MAX_POWER=11.0),
@@ -124,9 +124,9 @@ def test_per_kwh_plus_idle_fee_after_the_grace_period() -> None:
         period("2025-08-04T14:00:00Z", tid, PARKING_TIME=0.5),  # age 4 h: billed
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
-    # 22 x 0.42 = 9.24; 0.5 h x 6.00 = 3.00; total 12.24, x 1.19 = 14.5656.
-    assert costs.total == Money(D("12.24"), D("14.5656"))
-    assert costs.by_dimension["PARKING_TIME"] == Money(D("3.00"), D("3.57"))
+    # 22 x 0.4118 = 9.0596; 0.5 h x 5.042 = 2.521; total 11.5806, x 1.19 = 13.780914.
+    assert costs.total == Money(D("11.5806"), D("13.780914"))
+    assert costs.by_dimension["PARKING_TIME"] == Money(D("2.521"), D("2.99999"))
     # Restrictions are read at a period's start: one period over the boundary stays free,
     # which is why the simulator starts a new period at the boundary.
     merged = [periods[0], period("2025-08-04T13:00:00Z", tid, PARKING_TIME=1.5)]
@@ -134,20 +134,20 @@ def test_per_kwh_plus_idle_fee_after_the_grace_period() -> None:
 
 
 def test_session_fee_is_billed_once() -> None:
-    tariff = VOL["AC-FEE"]  # FLAT 0.35 + 0.42/kWh
+    tariff = VOL["AC-FEE"]  # FLAT 0.4202 (0.50 incl.) + 0.4118/kWh
     tid = tariff["id"]
     periods = [
         period("2025-08-04T10:00:00Z", tid, ENERGY=10.0, TIME=1.0),
         period("2025-08-04T11:00:00Z", tid, ENERGY=5.0, TIME=0.5),
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
-    # 0.35 + 15 x 0.42 = 6.65; x 1.19 = 7.9135.
-    assert costs.total == Money(D("6.65"), D("7.9135"))
+    # 0.4202 + 15 x 0.4118 = 6.5972; x 1.19 = 7.850668.
+    assert costs.total == Money(D("6.5972"), D("7.850668"))
     assert [line.dimension for line in costs.lines].count("FLAT") == 1
 
 
 def test_peak_and_off_peak_by_local_time_of_day() -> None:
-    tariff = VOL["AC-PEAK"]  # 0.48 from 07:00 to 22:00 local, else 0.36; Berlin = UTC+2 in August
+    tariff = VOL["AC-PEAK"]  # 0.4958 from 07:00 to 22:00 local, else 0.3277; Berlin = UTC+2
     tid = tariff["id"]
     periods = [
         period("2025-08-04T19:30:00Z", tid, ENERGY=5.0, TIME=0.5),  # 21:30 local: peak
@@ -156,8 +156,8 @@ def test_peak_and_off_peak_by_local_time_of_day() -> None:
         period("2025-08-05T05:00:00Z", tid, ENERGY=1.0, TIME=0.5),  # 07:00: peak
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
-    # 5 x 0.48 + 6 x 0.36 + 2 x 0.36 + 1 x 0.48 = 2.40 + 2.16 + 0.72 + 0.48 = 5.76.
-    assert costs.total.excl_vat == D("5.76")
+    # 5 x 0.4958 + 6 x 0.3277 + 2 x 0.3277 + 1 x 0.4958 = 2.479 + 1.9662 + 0.6554 + 0.4958.
+    assert costs.total.excl_vat == D("5.5964")
     assert [line.element for line in costs.lines] == [0, 1, 1, 0]
     # The same instants in Lisbon (UTC+1) are an hour earlier locally: 20:30, 21:00, 05:30, 06:00.
     assert [line.element for line in price_periods(tariff, periods, "Europe/Lisbon").lines] == [
@@ -169,7 +169,7 @@ def test_peak_and_off_peak_by_local_time_of_day() -> None:
 
 
 def test_price_by_power_class() -> None:
-    tariff = VOL["DC-POWER"]  # 0.55 below 50 kW (max_power exclusive), 0.66 from 50 kW
+    tariff = VOL["DC-POWER"]  # 0.5462 below 50 kW (max_power exclusive), 0.6639 from 50 kW
     tid = tariff["id"]
     periods = [
         period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.25, MAX_POWER=150.0),
@@ -177,8 +177,9 @@ def test_price_by_power_class() -> None:
         period("2025-08-04T10:45:00Z", tid, ENERGY=1.0, TIME=0.02, MAX_POWER=50.0),
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
-    # 30 x 0.66 + 20 x 0.55 + 1 x 0.66 = 19.80 + 11.00 + 0.66 = 31.46; x 1.19 = 37.4374.
-    assert costs.total == Money(D("31.46"), D("37.4374"))
+    # 30 x 0.6639 + 20 x 0.5462 + 1 x 0.6639 = 19.917 + 10.924 + 0.6639 = 31.5049;
+    # x 1.19 = 37.490831.
+    assert costs.total == Money(D("31.5049"), D("37.490831"))
     assert [line.element for line in costs.lines] == [1, 0, 1]
     # Without MAX_POWER the average power (ENERGY / TIME) decides: 1 kWh in 0.1 h = 10 kW.
     no_max = [period("2025-08-04T10:00:00Z", tid, ENERGY=1.0, TIME=0.1)]
@@ -186,7 +187,7 @@ def test_price_by_power_class() -> None:
 
 
 def test_dc_blocking_fee_prices_time_and_parking_after_45_minutes() -> None:
-    tariff = VOL["DC-BLOCK"]  # 0.55/kWh; TIME and PARKING_TIME 6.00/h from minute 45
+    tariff = VOL["DC-BLOCK"]  # 0.5462/kWh; TIME and PARKING_TIME 5.042/h from minute 45
     tid = tariff["id"]
     periods = [
         period("2025-08-04T10:00:00Z", tid, ENERGY=30.0, TIME=0.75),
@@ -194,10 +195,10 @@ def test_dc_blocking_fee_prices_time_and_parking_after_45_minutes() -> None:
         period("2025-08-04T11:00:00Z", tid, PARKING_TIME=0.1),
     ]
     costs = price_periods(tariff, periods, "Europe/Berlin")
-    # 40 x 0.55 = 22.00; 0.25 h x 6 = 1.50; 0.1 h x 6 = 0.60: 24.10.
-    assert costs.total.excl_vat == D("24.10")
-    assert costs.by_dimension["TIME"].excl_vat == D("1.50")
-    assert costs.by_dimension["PARKING_TIME"].excl_vat == D("0.60")
+    # 40 x 0.5462 = 21.848; 0.25 h x 5.042 = 1.2605; 0.1 h x 5.042 = 0.5042: 23.6127.
+    assert costs.total.excl_vat == D("23.6127")
+    assert costs.by_dimension["TIME"].excl_vat == D("1.2605")
+    assert costs.by_dimension["PARKING_TIME"].excl_vat == D("0.5042")
 
 
 def test_time_and_parking_steps_round_their_total_once() -> None:
