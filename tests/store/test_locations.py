@@ -422,7 +422,7 @@ def test_connector_patch_bumps_the_evse_and_the_location(st: Store) -> None:
     assert new.evses[0].connectors[1].last_updated == T0 + timedelta(minutes=45)
     assert new.evses[0].last_updated == new.last_updated == T0 + timedelta(minutes=45)
     assert st.run(store.get_location, "NL", "TST", "L1").to_ocpi() == new.to_ocpi()
-    assert st.rows("SELECT tariff_ids FROM locations") == [(" 15 ",)]
+    assert st.rows("SELECT tariff_ids FROM locations") == [(" 15 AC:15 ",)]
 
 
 def test_location_patch_renames_in_search(st: Store) -> None:

@@ -158,7 +158,9 @@ class Derived(NamedTuple):
     facets: tuple[object, ...] | None  # location_facets columns after partner_id, up to facilities
     periods: str | None  # weekly_periods(opening_times); None = 24/7
     time_zone: str
-    tariff_ids: tuple[str, ...]  # the connectors' tariffs (owner's ids, upper case)
+    # The connectors' tariffs (owner's ids, upper case), and each again with the power class
+    # of a connector not REMOVED that it prices ('T2', 'DC:T2'): prices per class.
+    tariff_ids: tuple[str, ...]
     plugs: list[tuple[str, str, int, float]]  # location_connectors columns after location_pk
     exceptions: list[tuple[int, int, int]]  # location_hours_exceptions after location_pk
     text: tuple[str | None, ...]  # location_fts columns
@@ -215,6 +217,8 @@ def derive_location(loc: Location, document: str) -> Derived:
             if conn.tariff_ids:
                 for tariff_id in conn.tariff_ids:
                     tariff_ids.add(tariff_id.upper())
+                    if usable:  # which power class the tariff prices ('DC:T2')
+                        tariff_ids.add(("DC:" if power_type == "DC" else "AC:") + tariff_id.upper())
             if usable:
                 plug = (standard, power_type, int(is_available))
                 if w > plugs.get(plug, -1):
@@ -287,10 +291,26 @@ def add_rows(
         out.exceptions.extend((pk, *x) for x in d.exceptions)
     if d.facets is not None:
         hours_id = hours_id_of(d.time_zone, d.periods) if d.periods is not None else None
-        price = currency = None
+        price = currency = price_ac = price_dc = None
         if d.tariff_ids:
             cc, pid = d.key[0], d.key[1]
             offers = [prices[(cc, pid, t)] for t in d.tariff_ids if (cc, pid, t) in prices]
             if offers:
                 price, currency = min(offers)
-        out.facets.append((pk, head[0], *d.facets, hours_id, price, currency, *d.xyz))
+                price_ac = _cheapest(prices, cc, pid, d.tariff_ids, "AC:")
+                price_dc = _cheapest(prices, cc, pid, d.tariff_ids, "DC:")
+        out.facets.append(
+            (pk, head[0], *d.facets, hours_id, price, currency, *d.xyz, price_ac, price_dc)
+        )
+
+
+def _cheapest(
+    prices: Prices, cc: str, pid: str, tariff_ids: tuple[str, ...], power_class: str
+) -> float | None:
+    """The cheapest search price among the tariffs of one power class ('AC:' or 'DC:')."""
+    found = [
+        prices[(cc, pid, t[3:])][0]
+        for t in tariff_ids
+        if t.startswith(power_class) and (cc, pid, t[3:]) in prices
+    ]
+    return min(found) if found else None

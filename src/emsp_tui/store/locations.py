@@ -265,7 +265,7 @@ def _write(
         conn.executemany("DELETE FROM location_geo WHERE id = ?", unmapped)
     conn.executemany(_UPSERT_LOCATION, rows.locations)
     conn.executemany(
-        "INSERT OR REPLACE INTO location_facets VALUES (?" + ", ?" * 17 + ")", rows.facets
+        "INSERT OR REPLACE INTO location_facets VALUES (?" + ", ?" * 19 + ")", rows.facets
     )
     conn.executemany(
         "INSERT OR REPLACE INTO location_json (pk, data) VALUES (?, ?)", rows.documents

@@ -563,4 +563,102 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE evses",
         "DROP TABLE connectors",
     ],
+    # 7: prices per power class. A location's tariff_ids also say which class each tariff is
+    # on (' T1 T2 AC:T1 DC:T2 ', from connectors of EVSEs not REMOVED), and its facets keep the
+    # cheapest AC and DC energy price beside the overall one: "DC under 0.45" must not be met
+    # by the station's AC price. Stored locations get their class tokens from their JSON.
+    [
+        "ALTER TABLE location_facets ADD COLUMN energy_price_ac REAL",
+        "ALTER TABLE location_facets ADD COLUMN energy_price_dc REAL",
+        """
+        UPDATE locations SET tariff_ids = (
+            SELECT ' ' || group_concat(token, ' ') || ' ' FROM (
+                SELECT DISTINCT upper(t.value) AS token
+                FROM location_json j, json_each(j.data, '$.evses') e,
+                     json_each(e.value, '$.connectors') c, json_each(c.value, '$.tariff_ids') t
+                WHERE j.pk = locations.pk
+                UNION
+                SELECT DISTINCT CASE json_extract(c.value, '$.power_type') WHEN 'DC' THEN 'DC:'
+                       ELSE 'AC:' END || upper(t.value)
+                FROM location_json j, json_each(j.data, '$.evses') e,
+                     json_each(e.value, '$.connectors') c, json_each(c.value, '$.tariff_ids') t
+                WHERE j.pk = locations.pk AND json_extract(e.value, '$.status') != 'REMOVED'
+                ORDER BY 1))
+        WHERE tariff_ids IS NOT NULL
+        """,
+        "DROP TRIGGER tariffs_price_insert",
+        "DROP TRIGGER tariffs_price_update",
+        "DROP TRIGGER tariffs_price_delete",
+        """
+        CREATE TRIGGER tariffs_price_insert AFTER INSERT ON tariffs BEGIN
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk), (energy_price_ac, energy_price_dc) = (
+                SELECT min(CASE WHEN instr(l.tariff_ids, ' AC:' || t.id || ' ')
+                           THEN t.energy_price END),
+                       min(CASE WHEN instr(l.tariff_ids, ' DC:' || t.id || ' ')
+                           THEN t.energy_price END)
+                FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = new.country_code
+                AND party_id = new.party_id AND instr(tariff_ids, ' ' || new.id || ' '));
+        END
+        """,
+        """
+        CREATE TRIGGER tariffs_price_update AFTER UPDATE OF energy_price, currency ON tariffs
+        WHEN old.energy_price IS NOT new.energy_price OR old.currency IS NOT new.currency BEGIN
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk), (energy_price_ac, energy_price_dc) = (
+                SELECT min(CASE WHEN instr(l.tariff_ids, ' AC:' || t.id || ' ')
+                           THEN t.energy_price END),
+                       min(CASE WHEN instr(l.tariff_ids, ' DC:' || t.id || ' ')
+                           THEN t.energy_price END)
+                FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = new.country_code
+                AND party_id = new.party_id AND instr(tariff_ids, ' ' || new.id || ' '));
+        END
+        """,
+        """
+        CREATE TRIGGER tariffs_price_delete AFTER DELETE ON tariffs BEGIN
+            UPDATE location_facets SET (energy_price, price_currency) = (
+                SELECT min(t.energy_price), t.currency FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk), (energy_price_ac, energy_price_dc) = (
+                SELECT min(CASE WHEN instr(l.tariff_ids, ' AC:' || t.id || ' ')
+                           THEN t.energy_price END),
+                       min(CASE WHEN instr(l.tariff_ids, ' DC:' || t.id || ' ')
+                           THEN t.energy_price END)
+                FROM locations l JOIN tariffs t
+                  ON t.country_code = l.country_code AND t.party_id = l.party_id
+                 AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+                WHERE l.pk = location_facets.pk)
+            WHERE pk IN (SELECT pk FROM locations WHERE country_code = old.country_code
+                AND party_id = old.party_id AND instr(tariff_ids, ' ' || old.id || ' '));
+        END
+        """,
+        # Fill the new columns of the stored locations (a no-op UPDATE would not fire: set them).
+        """
+        UPDATE location_facets SET (energy_price_ac, energy_price_dc) = (
+            SELECT min(CASE WHEN instr(l.tariff_ids, ' AC:' || t.id || ' ')
+                       THEN t.energy_price END),
+                   min(CASE WHEN instr(l.tariff_ids, ' DC:' || t.id || ' ')
+                       THEN t.energy_price END)
+            FROM locations l JOIN tariffs t
+              ON t.country_code = l.country_code AND t.party_id = l.party_id
+             AND instr(l.tariff_ids, ' ' || t.id || ' ') AND t.energy_price IS NOT NULL
+            WHERE l.pk = location_facets.pk)
+        WHERE energy_price IS NOT NULL
+        """,
+    ],
 ]

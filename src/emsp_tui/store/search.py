@@ -16,38 +16,17 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from . import search_near
 from .location_index import CONNECTOR_STANDARDS, names_of
 from .search_filters import Plan, count_matches, plan_filters, where
 from .search_near import EARTH_RADIUS_KM, near_page
+from .search_query import SearchQuery, price_column
 from .search_text import query_words
 
 MAX_LIMIT = 200
 _WORD = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str = ""
-    near: tuple[float, float] | None = None  # (latitude, longitude)
-    radius_km: float | None = None  # with `near`: a hard limit; None: grow until a page is found
-    connectors: Sequence[str] = ()  # ConnectorType values; any of them
-    min_kw: float | None = None
-    power_type: str | None = None  # "AC" or "DC" (or a PowerType value)
-    available_only: bool = False  # at least one matching EVSE is AVAILABLE
-    open_now: bool = False
-    now: datetime | None = None  # required with open_now: the clock is passed in
-    operator: str | None = None  # operator name, any case
-    party: str | tuple[str, str] | None = None  # "NL*ABC" or ("NL", "ABC")
-    partner_id: int | None = None
-    facilities: Sequence[str] = ()  # Facility values; all of them
-    max_price: float | None = None  # energy price per kWh incl. VAT
-    offset: int = 0
-    limit: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +47,7 @@ class StationHit:
     max_kw: float
     connectors: tuple[str, ...]  # connector standards
     power_types: tuple[str, ...]  # "AC", "DC"
-    energy_price: float | None  # cheapest per kWh incl. VAT
+    energy_price: float | None  # cheapest per kWh incl. VAT (of the power class asked about)
     currency: str | None
 
     @property
@@ -122,17 +101,22 @@ def fts_query(text: str) -> str | None:
 
 _HIT_COLUMNS = """l.pk, l.country_code, l.party_id, l.id, l.name, l.address, l.city, l.postal_code,
     l.operator_name, l.latitude, l.longitude, f.evses_available, l.evses_total, f.max_w,
-    f.standards, f.max_w_ac, f.max_w_dc, f.energy_price, f.price_currency"""
+    f.standards, f.max_w_ac, f.max_w_dc, f.{price}, f.price_currency"""
 
 
 def _hits(
-    conn: sqlite3.Connection, pks: list[int], distances: dict[int, float] | None = None
+    conn: sqlite3.Connection,
+    pks: list[int],
+    distances: dict[int, float] | None = None,
+    price: str = "energy_price",
 ) -> list[StationHit]:
-    """The hits for ``pks``, in that order (one query for the page)."""
+    """The hits for ``pks``, in that order (one query for the page); ``price`` is the facets'
+    price column to show (search_query.price_column)."""
     if not pks:
         return []
+    columns = _HIT_COLUMNS.format(price=price)
     rows = conn.execute(
-        f"""SELECT {_HIT_COLUMNS} FROM json_each(?) j CROSS JOIN locations l ON l.pk = j.value
+        f"""SELECT {columns} FROM json_each(?) j CROSS JOIN locations l ON l.pk = j.value
             CROSS JOIN location_facets f ON f.pk = l.pk ORDER BY j.key""",
         (json.dumps(pks),),
     )
@@ -169,6 +153,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     offset = max(0, query.offset)
     limit = min(max(1, query.limit), MAX_LIMIT)
     plan = plan_filters(conn, query)
+    price = price_column(query)
     match = fts_query(query.text)
     if query.near:
         words = None
@@ -178,11 +163,11 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         pks, distances, radius, total = near_page(
             conn, query.near, query.radius_km, plan, match, offset, limit, words
         )
-        return SearchPage(_hits(conn, pks, distances), total, offset, limit, radius)
+        return SearchPage(_hits(conn, pks, distances, price), total, offset, limit, radius)
     if match:
         total = count_matches(conn, plan, match)
         pks = _text_page(conn, plan, match, total, offset, limit) if total > offset else []
-        return SearchPage(_hits(conn, pks), total, offset, limit)
+        return SearchPage(_hits(conn, pks, None, price), total, offset, limit)
     # Neither text nor place: the matches may be most of the store. Count up to a cap (an
     # exact "183,406 stations" would cost a scan of every row for a figure nobody reads).
     cap = max(COUNT_CAP, offset + limit + 1)
@@ -193,7 +178,7 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         pks = _walk_names(conn, plan, offset, limit)
     else:
         pks = _by_name(conn, plan, None, total, offset, limit) if total > offset else []
-    return SearchPage(_hits(conn, pks), total, offset, limit, total_capped=capped)
+    return SearchPage(_hits(conn, pks, None, price), total, offset, limit, total_capped=capped)
 
 
 COUNT_CAP = 1001  # count at most this many (minus one is shown as "1,000+")

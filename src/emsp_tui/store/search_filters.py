@@ -9,21 +9,12 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .location_index import FACILITY_BIT, STANDARD_BIT, minute_of_week
+from .search_query import SearchQuery, power_kind, price_column
 
-if TYPE_CHECKING:
-    from .search import SearchQuery
-
-
-def power_kind(value: str) -> str:
-    kind = value.upper()
-    if kind == "DC":
-        return "dc"
-    if kind == "AC" or kind.startswith("AC_"):
-        return "ac"
-    raise ValueError(f"unknown power type {value!r} (AC or DC)")
+__all__ = ["Plan", "count_matches", "plan_filters", "power_kind", "where"]
 
 
 @dataclass
@@ -85,7 +76,9 @@ def plan_filters(conn: sqlite3.Connection, q: SearchQuery) -> Plan:
         facets.append("(f.facilities & :facilities) = :facilities")
     if q.max_price is not None:
         params["max_price"] = q.max_price
-        facets.append("f.energy_price <= :max_price")  # unknown prices do not qualify
+        # Only the price of the power class asked about (a DC search: the DC connectors');
+        # unknown prices do not qualify.
+        facets.append(f"f.{price_column(q)} <= :max_price")
     if q.open_now:
         facets.append(_open_now_sql(conn, q.now, params))
     if q.operator:
