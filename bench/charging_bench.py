@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,12 +109,10 @@ async def run(args: argparse.Namespace) -> int:
     import httpx
 
     from emsp_tui.config import load_settings
+    from emsp_tui.node import EmspNode
     from emsp_tui.ocpi.enums import Capability
     from emsp_tui.ocpi.models import Location
-    from emsp_tui.receiver.hooks import Event, SessionPushed
-    from emsp_tui.services.node import EmspNode
-    from emsp_tui.services.sync import SyncService
-    from emsp_tui.services.wallet import WalletService
+    from emsp_tui.services.events import PUSHED, Pushed, SessionPushed
     from emsp_tui.store import sessions as session_store
 
     tmp = Path(tempfile.mkdtemp(prefix="charging-bench-"))
@@ -152,7 +149,7 @@ async def run(args: argparse.Namespace) -> int:
         applied: dict[tuple[str, int], float] = {}
         received = not_applied = 0
 
-        def listen(event: Event) -> None:
+        def listen(event: Pushed) -> None:
             nonlocal received, not_applied
             if isinstance(event, SessionPushed) and event.method in ("PUT", "PATCH"):
                 received += 1
@@ -164,11 +161,11 @@ async def run(args: argparse.Namespace) -> int:
                     not_applied += 1
 
         async with EmspNode(settings) as node:
-            node.ctx.hooks.listeners.append(listen)
+            for kind in PUSHED:
+                node.events.subscribe(kind, listen)
             hub = await node.partners.add(mock["versions_url"], mock["token_a"], name="hub")
-            await SyncService(node).sync_all()
-            wallet = WalletService(node, now=lambda: datetime.now(UTC))
-            node.attach_wallet(wallet)
+            await node.new_sync().sync_all()
+            wallet = node.wallet
             cards = [await wallet.issue(f"bench {n}") for n in range(args.sessions)]
 
             def free_evses(conn: Any) -> list[tuple[Location, str]]:
@@ -303,12 +300,12 @@ def report(
 async def run_ui(args: argparse.Namespace) -> int:
     from emsp_tui.app import EmspApp
     from emsp_tui.config import load_settings
+    from emsp_tui.node import EmspNode
     from emsp_tui.ocpi.enums import Capability
     from emsp_tui.ocpi.models import Location
-    from emsp_tui.receiver.hooks import Event, SessionPushed
     from emsp_tui.screens.session import SessionScreen
     from emsp_tui.services.charging_views import SessionView
-    from emsp_tui.services.node import EmspNode
+    from emsp_tui.services.events import PUSHED, Pushed, SessionPushed
 
     tmp = Path(tempfile.mkdtemp(prefix="charging-ui-bench-"))
     info, records_file = tmp / "mock.json", tmp / "records.json"
@@ -323,7 +320,7 @@ async def run_ui(args: argparse.Namespace) -> int:
     committed: dict[tuple[str, int], float] = {}
     shown: dict[tuple[str, int], float] = {}
 
-    def listen(event: Event) -> None:
+    def listen(event: Pushed) -> None:
         if isinstance(event, SessionPushed) and event.result.applied:
             r = event.result
             if r.last_updated is not None:
@@ -347,14 +344,14 @@ async def run_ui(args: argparse.Namespace) -> int:
         settings = load_settings(data_dir=tmp / "data", config_dir=tmp / "config")
         settings.receiver.port = 0
         node = EmspNode(settings)
-        node.ctx.hooks.listeners.append(listen)
+        for kind in PUSHED:
+            node.events.subscribe(kind, listen)
         app = EmspApp(settings, node=node, sync_on_start=False)
         async with app.run_test(headless=True, size=(120, 40)) as pilot:
             node = await app.ready()
             await node.partners.add(mock["versions_url"], mock["token_a"], name="hub")
-            from emsp_tui.services.sync import SyncService
 
-            await SyncService(node).sync_all()
+            await node.new_sync().sync_all()
             cards = [await app.wallet.issue(f"bench {n}") for n in range(args.sessions)]
 
             def free_evses(conn: Any) -> list[tuple[Location, str]]:

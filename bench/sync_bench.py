@@ -28,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emsp_tui.config import load_settings
 from emsp_tui.demo import start_mock
+from emsp_tui.node import EmspNode
 from emsp_tui.runtime import tune_gc
-from emsp_tui.services.node import EmspNode
-from emsp_tui.services.sync import SyncService
 from emsp_tui.store.search import SearchQuery, search
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -81,7 +80,7 @@ async def run(locations: int, rounds: int) -> None:
             settings.receiver.port = 0
             async with EmspNode(settings) as node:
                 await node.partners.add(mock.hub_versions_url, mock.token_a, name="hub")
-                sync = SyncService(node)
+                sync = node.new_sync()
                 started = time.perf_counter()
                 cpu0, mock_cpu0 = cpu_seconds(), cpu_seconds(mock.process.pid)
                 workers_cpu0 = cpu_seconds(children=True)

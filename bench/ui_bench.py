@@ -139,8 +139,8 @@ def settings_for(folder: Path) -> Settings:
 
 async def keystrokes(folder: Path) -> list[float]:
     from emsp_tui.app import EmspApp
+    from emsp_tui.node import EmspNode
     from emsp_tui.screens.stations import StationsScreen
-    from emsp_tui.services.node import EmspNode
 
     settings = settings_for(folder)
     app = EmspApp(settings, node=EmspNode(settings, serve=False), sync_on_start=False)

@@ -1,32 +1,47 @@
-"""The eMSP node: settings, database, our OCPI endpoints, and the services built on them.
+"""The composition root: builds every service of the eMSP from explicit parts and mounts the
+OCPI receiver on them.
 
-One node per process (app, demo, ``emsp serve``, ``emsp partners add``). It owns the lifetimes:
-``await node.start()`` opens the database and starts the receiver; ``await node.stop()``.
-``background`` (default: as ``serve``) runs the charging service's checks and its pull after
-downtime; quick CLI commands go without. The wallet lives in the app: ``attach_wallet`` makes
-its card changes reach the partners (token push).
+One node per process (app, demo, ``emsp serve``, ``emsp partners add``). The parts: the
+settings, the database, our party (identity and where partners reach us), the partner clients
+(one OcpiClient per partner), a clock and the event bus. Each service gets only the parts it
+uses; services talk to each other through the bus (a changed card -> the token push; a
+committed push or pull -> the charging service), never through the node.
+
+It owns the lifetimes: ``await node.start()`` opens the database and starts the receiver;
+``await node.stop()``. ``background`` (default: as ``serve``) runs the charging service's
+checks and its pull after downtime; quick CLI commands go without.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
-from ..config import Settings
-from ..receiver import ReceiverContext, ReceiverServer, create_receiver_app
-from ..store import Database
-from ..store.message_log import MessageLog
-from .charging import ChargingService
-from .clients import PartnerClients
-from .partners import PartnerService
-from .token_push import TokenPushService
-
-if TYPE_CHECKING:
-    from .wallet import WalletService
+from .config import Settings
+from .receiver import ReceiverContext, ReceiverServer, create_receiver_app
+from .services.charging import ChargingService
+from .services.clients import PartnerClients
+from .services.events import PUSHED, CardChanged, EventBus
+from .services.our_party import OurParty
+from .services.partner_status import PartnerStatusService
+from .services.partners import PartnerService
+from .services.stations import StationService
+from .services.sync import SyncService
+from .services.token_push import TokenPushService
+from .services.wallet import WalletService
+from .store import Database
+from .store.message_log import MessageLog
 
 log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class EmspNode:
@@ -37,26 +52,66 @@ class EmspNode:
         serve: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         background: bool | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
     ) -> None:
+        """``clock``: the wallet's (card dates); ``rng``: the wallet's card numbers (tests
+        pass a seeded one; None: cryptographic randomness)."""
         self.settings = settings
-        self.db = Database(settings.database_path)
         self.serve = serve
         self.transport = transport
+        self.background = serve if background is None else background
+        # -- the parts
+        self.db = Database(settings.database_path)
+        self.events = EventBus()
+        self.us = OurParty(settings.identity, self._public_url(settings.receiver.port))
+        self.message_log = MessageLog(self.db)
+        self.clients = PartnerClients(
+            self.message_log, transport=transport, timeout=settings.request_timeout
+        )
+        # -- the services
+        self.token_push = TokenPushService(self.db, self.clients, settings.identity)
+        self.partners = PartnerService(
+            self.db, self.us, settings, self.token_push, transport=transport
+        )
+        self.wallet = WalletService(self.db, settings.identity, self.events, now=clock, rng=rng)
+        self.stations = StationService(self.db)
+        self.partner_status = PartnerStatusService(self.db)
+        self.charging = ChargingService(
+            self.db,
+            self.clients,
+            self.us,
+            self.events,
+            self.message_log,
+            request_timeout=settings.request_timeout,
+            receiving=lambda: self.server is not None,
+        )
+        # -- who hears what
+        self.events.subscribe(CardChanged, self.token_push.on_card_changed)
+        for kind in PUSHED:
+            self.events.subscribe(kind, self.charging.on_pushed)
+        # -- the inbound face
         self.ctx = ReceiverContext(
-            identity=settings.identity,
-            db=self.db,
+            self.us,
+            self.db,
+            self.events,
             transport=transport,
-            base_url=self._public_url(settings.receiver.port),
+            message_log=self.message_log,
+            refresh_parties=self.partners.refresh_hub_clients,
         )
         self.server: ReceiverServer | None = None
-        self.partners = PartnerService(self)
-        self.background = serve if background is None else background
-        self.message_log = MessageLog(self.db)
-        self.ctx.hooks.message_log = self.message_log
-        self.ctx.hooks.refresh_parties = self.partners.refresh_hub_clients
-        self.clients = PartnerClients(self)  # one OcpiClient per partner (charging, token push)
-        self.token_push = TokenPushService(self)
-        self.charging = ChargingService(self)
+
+    def new_sync(self, **options: Any) -> SyncService:
+        """A sync run's service (options: SyncService's, e.g. ``page_limit``, ``workers``)."""
+        settings = self.settings
+        options.setdefault("workers", settings.sync_workers)
+        return SyncService(
+            self.db,
+            transport=self.transport,
+            request_timeout=settings.request_timeout,
+            concurrency=settings.sync_concurrency,
+            **options,
+        )
 
     def _public_url(self, port: int) -> str:
         rcv = self.settings.receiver
@@ -69,8 +124,8 @@ class EmspNode:
             rcv = self.settings.receiver
             self.server = ReceiverServer(create_receiver_app(self.ctx), rcv.host, rcv.port)
             await self.server.start()
-            self.ctx.base_url = self._public_url(self.server.port)
-            log.info("OCPI endpoints at %s", self.ctx.versions_url)
+            self.us.base_url = self._public_url(self.server.port)
+            log.info("OCPI endpoints at %s", self.us.versions_url)
         if self.background:
             await self.charging.open()
 
@@ -83,11 +138,6 @@ class EmspNode:
         await self.message_log.close()
         await self.db.close()
 
-    def attach_wallet(self, wallet: WalletService) -> None:
-        """Push the wallet's new, blocked and unblocked cards to every partner."""
-        if self.token_push.on_token_changed not in wallet.listeners:
-            wallet.listeners.append(self.token_push.on_token_changed)
-
     async def __aenter__(self) -> EmspNode:
         await self.start()
         return self
@@ -97,4 +147,4 @@ class EmspNode:
 
     @property
     def versions_url(self) -> str:
-        return self.ctx.versions_url
+        return self.us.versions_url

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,10 +13,9 @@ import httpx
 import pytest
 
 from emsp_tui.config import load_settings
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.models import Location
 from emsp_tui.services.charging import ChargingEvent
-from emsp_tui.services.node import EmspNode
-from emsp_tui.services.sync import SyncService
 from emsp_tui.services.wallet import WalletService
 from emsp_tui.store import locations as loc_store
 from emsp_tui.store.partners import Partner
@@ -83,10 +81,9 @@ async def setup(tmp_path: Path, fast_mock: MockServer) -> AsyncIterator[Setup]:
     holder: list[EmspNode] = [node]
     try:
         hub = await node.partners.add(fast_mock.versions_url, fast_mock.token_a, name="hub")
-        [result] = await SyncService(node).sync_all()
+        [result] = await node.new_sync().sync_all()
         assert result.ok, result.error
-        wallet = WalletService(node, now=lambda: datetime.now(UTC))
-        node.attach_wallet(wallet)
+        wallet = node.wallet
         events = node.charging.subscribe()
         card = await wallet.issue("my card")
         found = Setup(fast_mock, node, hub, wallet, card, events)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emsp_tui.config import load_settings
-from emsp_tui.services.node import EmspNode
+from emsp_tui.node import EmspNode
 from mock_backend.config import MockConfig
 from mock_backend.server import MockServer, running_mock
 

@@ -88,7 +88,6 @@ async def test_a_blocked_card_is_refused_at_the_reader_by_real_time_authorisatio
 ) -> None:
     # A card the CPOs never got: at the reader they must ask us.
     setup.node.token_push.on_token_changed = _not_pushed  # type: ignore[method-assign]
-    setup.wallet.listeners.clear()
     card = await setup.wallet.issue("never pushed")
     await setup.wallet.block(card.token.uid)
     location, evse_uid = remote_evse(setup.mock, "RFID_READER")

@@ -3,14 +3,12 @@ restarting mid-session (pull after downtime), and running without a receiver (po
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.types import parse_datetime
 from emsp_tui.services.charging import CdrArrived, SessionChanged
-from emsp_tui.services.node import EmspNode
-from emsp_tui.services.sync import SyncService
-from emsp_tui.services.wallet import WalletService
 from emsp_tui.store import sessions as session_store
 from emsp_tui.store.commands import CommandState
 from mock_backend.server import MockServer
@@ -138,9 +136,8 @@ async def test_without_a_receiver_the_service_polls(tmp_path: Path, fast_mock: M
     try:
         hub = await first.partners.add(fast_mock.versions_url, fast_mock.token_a, name="hub")
         assert hub.id is not None
-        await SyncService(first).sync_all()
-        wallet = WalletService(first, now=lambda: datetime.now(UTC))
-        first.attach_wallet(wallet)
+        await first.new_sync().sync_all()
+        wallet = first.wallet
         card = await wallet.issue("card")
     finally:
         await first.stop()

@@ -12,14 +12,13 @@ from textual.widgets import Static
 
 from emsp_tui.app import EmspApp
 from emsp_tui.config import load_settings
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.enums import CommandResultType, CommandType, SessionStatus
 from emsp_tui.screens.confirm import ConfirmScreen
 from emsp_tui.screens.session import SessionScreen
 from emsp_tui.screens.station import StationScreen
 from emsp_tui.services import driver_advice as advice
-from emsp_tui.services.node import EmspNode
 from emsp_tui.services.stations import StationKey
-from emsp_tui.services.sync import SyncService
 from emsp_tui.widgets.session_panel import HistoryTable
 from emsp_tui.widgets.station_info import EvseTable
 from mock_backend.server import MockServer
@@ -53,7 +52,7 @@ async def wait_for(pilot: Pilot[Any], check: Callable[[], Any], what: str) -> An
 async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> SessionScreen:
     node = await app.ready()
     await node.partners.add(mock.versions_url, mock.token_a, name="hub")
-    [result] = await SyncService(node).sync_all()
+    [result] = await node.new_sync().sync_all()
     assert result.ok, result.error
     await app.wallet.issue("my card")
     location, evse_uid = remote_evse(mock)

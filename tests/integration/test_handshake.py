@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.auth import new_credentials_token
 from emsp_tui.ocpi.client import OcpiClient
 from emsp_tui.ocpi.errors import OcpiUnauthorizedError
-from emsp_tui.services.node import EmspNode
 from emsp_tui.services.partners import PartnerError
 from emsp_tui.store import partners as store
 from mock_backend.server import MockServer

@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.client import OcpiClient
 from emsp_tui.ocpi.enums import CommandResponseType, CommandType
 from emsp_tui.ocpi.errors import InvalidParametersError, UnknownLocationError
 from emsp_tui.ocpi.models import EVSE, CommandResult, Location, Token
 from emsp_tui.ocpi.wire import Routing
 from emsp_tui.receiver.server import ReceiverServer
-from emsp_tui.services.node import EmspNode
 from emsp_tui.store.partners import Partner
 from mock_backend.server import MockServer
 

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from emsp_tui.config import load_settings
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.client import OcpiClient
 from emsp_tui.ocpi.models import Location
 from emsp_tui.ocpi.retry import NO_RETRY
-from emsp_tui.services.node import EmspNode
-from emsp_tui.services.sync import Progress, SyncService
+from emsp_tui.services.sync import Progress
 from emsp_tui.store import locations as loc_store
 from emsp_tui.store import sync_state
 from mock_backend.config import MockConfig
@@ -40,7 +40,7 @@ async def test_full_then_incremental_picks_up_exactly_the_changes(
     node: EmspNode, mock: MockServer
 ) -> None:
     partner = await node.partners.add(mock.versions_url, mock.token_a, name="hub")
-    sync = SyncService(node, page_limit=60)
+    sync = node.new_sync(page_limit=60)
     [first] = await sync.sync_all()
     assert first.ok, first.error
     locations = next(m for m in first.modules if m.module == "locations")
@@ -83,7 +83,7 @@ async def test_a_malformed_object_is_skipped_and_the_page_kept(
 ) -> None:
     await node.partners.add(mock.versions_url, mock.token_a, name="hub")
     await set_faults(mock, "hub:malformed=2")
-    [result] = await SyncService(node, page_limit=100).sync_all()
+    [result] = await node.new_sync(page_limit=100).sync_all()
     assert result.ok, result.error
     locations = next(m for m in result.modules if m.module == "locations")
     assert locations.rejected, "the malformed object should be reported"
@@ -104,7 +104,7 @@ async def test_one_partner_timing_out_does_not_hold_back_the_others(
         await node.partners.add(mock.cpo_versions_urls[key], mock.token_a)
     await set_faults(mock, "FR-BRS:timeout=30")
     node.settings.request_timeout = 3.0  # generous: a loaded CI box must not time out the others
-    results = {r.partner: r for r in await SyncService(node, retry=NO_RETRY).sync_all()}
+    results = {r.partner: r for r in await node.new_sync(retry=NO_RETRY).sync_all()}
     assert results["de-vol"].ok
     assert results["nl-glp"].ok
     assert not results["fr-brs"].ok
@@ -133,7 +133,7 @@ async def test_an_interrupted_sync_resumes_without_duplicates(
         if p.module == "locations" and p.done >= 100:
             raise Interrupted  # as if the process died right after the 2nd page committed
 
-    sync = SyncService(node, page_limit=50)
+    sync = node.new_sync(page_limit=50)
     [broken] = await sync.sync_all(stop_after_two_pages)
     assert not broken.ok
     assert await stored_count(node) == 100
@@ -203,7 +203,7 @@ async def test_kill_9_mid_sync_leaves_a_consistent_store_that_resumes(
     async with httpx.AsyncClient() as http:
         await http.post(f"{slow_mock.base_url}/mock/faults", json={"clear": True})
     async with EmspNode(load_settings(data_dir=data, config_dir=config), serve=False) as node:
-        [result] = await SyncService(node).sync_all()
+        [result] = await node.new_sync().sync_all()
         assert result.ok, result.error
         locations = next(m for m in result.modules if m.module == "locations")
         assert locations.received == 400 - stored

@@ -14,10 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.retry import NO_RETRY
 from emsp_tui.services.location_pages import PagePreparer, PreparedPage, unpack
-from emsp_tui.services.node import EmspNode
-from emsp_tui.services.sync import SyncService
 from emsp_tui.store.search import SearchQuery, search
 from mock_backend.server import MockServer, running_mock
 
@@ -68,9 +67,9 @@ async def test_workers_store_exactly_what_preparing_in_process_stores(
         await set_faults(network, "hub:malformed=3")
     await node.partners.add(mock.versions_url, mock.token_a, name="hub")
     await other_node.partners.add(twin.versions_url, twin.token_a, name="hub")
-    [in_process] = await SyncService(node, page_limit=40, workers=0).sync_all()
-    [in_workers] = await SyncService(
-        other_node, page_limit=40, workers=2, min_bytes_for_workers=0
+    [in_process] = await node.new_sync(page_limit=40, workers=0).sync_all()
+    [in_workers] = await other_node.new_sync(
+        page_limit=40, workers=2, min_bytes_for_workers=0
     ).sync_all()
     assert in_process.ok, in_process.error
     assert in_workers.ok, in_workers.error
@@ -97,7 +96,7 @@ async def test_a_bad_page_fails_the_partner_as_any_request_would(
     it fails with the error the client gives for it, never a crash."""
     await node.partners.add(mock.versions_url, mock.token_a, name="hub")
     await set_faults(mock, fault)
-    sync = SyncService(node, page_limit=40, retry=NO_RETRY, workers=1, min_bytes_for_workers=0)
+    sync = node.new_sync(page_limit=40, retry=NO_RETRY, workers=1, min_bytes_for_workers=0)
     [result] = await sync.sync_all()
     assert not result.ok
     assert error in (result.error or "")

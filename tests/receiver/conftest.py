@@ -12,6 +12,7 @@ import pytest
 
 from emsp_tui.config import Identity
 from emsp_tui.receiver import ReceiverContext, create_receiver_app
+from emsp_tui.services.our_party import OurParty
 from emsp_tui.store import Database
 from emsp_tui.store import partners as partner_store
 from emsp_tui.store.message_log import MessageLog
@@ -56,9 +57,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 def ctx(db: Database) -> ReceiverContext:
     identity = Identity(country_code="NL", party_id="EMS", name="Open eMSP")
-    context = ReceiverContext(identity=identity, db=db, base_url=BASE)
-    context.hooks.message_log = MessageLog(db)
-    return context
+    return ReceiverContext(OurParty(identity, BASE), db, message_log=MessageLog(db))
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from .payloads import V, session
 
 
 async def logged(ctx: ReceiverContext) -> list:  # type: ignore[type-arg]
-    assert ctx.hooks.message_log is not None
-    await ctx.hooks.message_log.flush()
+    assert ctx.message_log is not None
+    await ctx.message_log.flush()
     return list(reversed(await ctx.db.run(messages)))
 
 
@@ -69,7 +69,7 @@ async def test_credentials_tokens_never_reach_the_log(
 async def test_outbound_exchanges_are_logged_through_on_exchange(
     ctx: ReceiverContext,
 ) -> None:
-    assert ctx.hooks.message_log is not None
+    assert ctx.message_log is not None
     hub = await ctx.db.run(partner_store.get_partner, "hub")
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -82,7 +82,7 @@ async def test_outbound_exchanges_are_logged_through_on_exchange(
             },
         )
 
-    callback = ctx.hooks.message_log.outbound(hub, command_id="c-9")
+    callback = ctx.message_log.outbound(hub, command_id="c-9")
     async with OcpiClient(
         "secret-out-token", transport=httpx.MockTransport(answer), on_exchange=callback
     ) as client:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from emsp_tui.receiver import ReceiverContext
-from emsp_tui.receiver.hooks import Event, SessionPushed
+from emsp_tui.services.events import SessionPushed
 from emsp_tui.store import sessions as store
 from emsp_tui.store.message_log import rejection_counts
 from tests.ocpi_schemas import validate, validate_response
@@ -241,8 +241,8 @@ async def test_patch_of_an_unknown_session_and_credentials_checks(
 async def test_listeners_hear_of_every_applied_push(
     http: httpx.AsyncClient, hub_headers: dict[str, str], ctx: ReceiverContext
 ) -> None:
-    heard: list[Event] = []
-    ctx.hooks.listeners.append(heard.append)
+    heard: list[SessionPushed] = []
+    ctx.events.subscribe(SessionPushed, heard.append)
     await http.put(URL, json=session(), headers=hub_headers)
     await http.patch(
         URL, json={"kwh": 1, "last_updated": "2026-03-01T10:05:00Z"}, headers=hub_headers

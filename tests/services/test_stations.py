@@ -71,7 +71,7 @@ async def test_rows_carry_the_engines_summary_and_favourites(service: StationSer
     page = await service.search(Filters().query("Dresden Süd", near=None, now=FROZEN))
     assert [r.hit.id for r in page.rows] == ["DE-VOL-000041"]
     row = page.rows[0]
-    tariffs = await service.node.db.run(
+    tariffs = await service.db.run(
         __import__("emsp_tui.store.tariffs", fromlist=["x"]).tariffs_for_location, *row.key
     )
     summaries = {summarize_tariff(t) for t in tariffs if str(t.type) != "AD_HOC_PAYMENT"}

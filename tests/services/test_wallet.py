@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
+from random import Random
 
 import pytest
 
 from emsp_tui.config import Settings
+from emsp_tui.node import EmspNode
 from emsp_tui.ocpi.models import Token
-from emsp_tui.services.node import EmspNode
+from emsp_tui.services.events import CardChanged, EventBus
 from emsp_tui.services.wallet import (
     WalletError,
     WalletService,
@@ -74,16 +75,18 @@ async def node(tmp_path: Path) -> EmspNode:
 
 
 async def test_issue_block_unblock_and_tell_listeners(node: EmspNode) -> None:
-    wallet = WalletService(node, now=lambda: FROZEN, rng=random.Random(5))
+    bus = EventBus()
+    wallet = WalletService(node.db, node.settings.identity, bus, now=lambda: FROZEN, rng=Random(5))
     pushed: list[Token] = []
 
-    async def listener(token: Token) -> None:
-        pushed.append(token)
+    async def listener(event: CardChanged) -> None:
+        pushed.append(event.token)
 
-    async def broken(token: Token) -> None:
+    async def broken(event: CardChanged) -> None:
         raise RuntimeError("partner down")  # logged; the local change stands
 
-    wallet.listeners += [listener, broken]
+    bus.subscribe(CardChanged, listener)
+    bus.subscribe(CardChanged, broken)
     first = await wallet.issue()
     token = first.token
     assert is_valid_contract_id(token.contract_id)
@@ -114,7 +117,9 @@ async def test_issue_block_unblock_and_tell_listeners(node: EmspNode) -> None:
 
 
 async def test_tokens_page_for_the_ocpi_sender_interface(node: EmspNode) -> None:
-    wallet = WalletService(node, now=lambda: FROZEN, rng=random.Random(6))
+    wallet = WalletService(
+        node.db, node.settings.identity, EventBus(), now=lambda: FROZEN, rng=Random(6)
+    )
     for _ in range(3):
         await wallet.issue()
     page, total = await node.db.run(token_store.tokens_page, None, None, 1, 10)

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..ocpi import status
+from ..services.our_party import MODULES, PATHS
 from . import cdrs, commands, credentials, locations, sessions, tokens, versions
-from .common import MODULES, PATHS
 from .context import VERSION, ReceiverContext
 from .responses import ocpi_error
 from .traffic import TrafficLog

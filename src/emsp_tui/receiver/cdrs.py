@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from ..ocpi import status
 from ..ocpi.models import Cdr
+from ..services.events import CdrPushed
 from ..store import cdrs as store
 from .common import (
     BadBody,
@@ -31,7 +32,6 @@ from .common import (
     refuse,
     reply,
 )
-from .hooks import CdrPushed
 
 MODULE = "cdrs"
 
@@ -74,7 +74,7 @@ async def post_cdr(request: Request) -> Response:
             "(correct it with a credit CDR and a new one)",
         )
     key = (cdr.country_code.upper(), cdr.party_id.upper(), cdr.id)
-    ctx.hooks.emit(CdrPushed(key, cdr.session_id, outcome == "created", now()))
+    ctx.events.emit(CdrPushed(key, cdr.session_id, outcome == "created", now()))
     location = cdr_url(request, *key)
     return reply(
         request,

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..ocpi.enums import CommandType
-from ..ocpi.models import CommandResult, DisplayText
+from ..ocpi.models import CommandResult
+from ..ocpi.texts import display_text
+from ..services.events import CommandResultPushed
 from ..store import commands as store
 from .common import (
     BadBody,
@@ -22,29 +23,13 @@ from .common import (
     invalid,
     link,
     method_not_allowed,
-    module_url,
     now,
     read_object,
     refuse,
     reply,
 )
-from .context import ReceiverContext
-from .hooks import CommandResultPushed
 
 MODULE = "commands"
-
-
-def response_url(ctx: ReceiverContext, command: CommandType | str, command_id: str) -> str:
-    """Where the CPO posts one command's result: ``{commands}/{COMMAND}/{id}``."""
-    return f"{module_url(ctx, MODULE)}/{command}/{command_id}"
-
-
-def display_text(texts: list[DisplayText] | None, language: str = "en") -> str | None:
-    """One text out of a DisplayText list: ours if there, else the first."""
-    if not texts:
-        return None
-    chosen = next((t for t in texts if t.language.lower() == language), texts[0])
-    return str(chosen.text)
 
 
 async def command_result(request: Request) -> Response:
@@ -84,5 +69,5 @@ async def command_result(request: Request) -> Response:
             authorization_reference=stored.authorization_reference,
             session_id=stored.session_id,
         )
-    ctx.hooks.emit(CommandResultPushed(command_id, first, now()))
+    ctx.events.emit(CommandResultPushed(command_id, first, now()))
     return reply(request, message=None if first else "Result already received")

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..ocpi import status
+from ..services.routing import owned_parties
 from ..store.message_log import record_rejection
 from ..store.partners import Partner
 from .auth import identify
@@ -33,23 +34,10 @@ from .responses import ocpi_response, unauthorized
 
 log = logging.getLogger(__name__)
 
-OWNER_ROLES = frozenset({"CPO"})  # who may own Locations, Sessions and CDRs
-
-# Our functional modules: (module id, interface role, path below /ocpi/2.2.1). The eMSP is the
-# Sender of commands: its module URL is where the CommandResults land (response_url).
-MODULES: list[tuple[str, str, str]] = [
-    ("tokens", "SENDER", "emsp/tokens"),
-    ("sessions", "RECEIVER", "emsp/sessions"),
-    ("cdrs", "RECEIVER", "emsp/cdrs"),
-    ("locations", "RECEIVER", "emsp/locations"),
-    ("commands", "SENDER", "emsp/commands"),
-]
-PATHS = {module: path for module, _, path in MODULES}
-
 
 def module_url(ctx: ReceiverContext, module: str) -> str:
     """Where a module of ours is served (absolute: for Link, Location and response_url)."""
-    return f"{ctx.version_url}/{PATHS[module]}"
+    return ctx.us.module_url(module)
 
 
 def context(request: Request) -> ReceiverContext:
@@ -69,29 +57,21 @@ async def authenticate(request: Request) -> Partner | Response:
     return caller.partner
 
 
-def owned_parties(partner: Partner) -> set[tuple[str, str]]:
-    return {
-        (p.country_code.upper(), p.party_id.upper())
-        for p in partner.parties
-        if p.role in OWNER_ROLES
-    }
-
-
 async def may_act_for(request: Request, partner: Partner, country_code: str, party_id: str) -> bool:
     """Whether ``partner`` may write objects of ``country_code``/``party_id``. A hub pushing
     for a CPO we have not heard of yet gets one look at its client list (at most every minute)."""
     wanted = (country_code.upper(), party_id.upper())
     if wanted in owned_parties(partner):
         return True
-    hooks = context(request).hooks
-    if not partner.is_hub or hooks.refresh_parties is None or partner.id is None:
+    ctx = context(request)
+    if not partner.is_hub or ctx.refresh_parties is None or partner.id is None:
         return False
-    last = hooks.refreshed_at.get(partner.id)
-    if last is not None and time.monotonic() - last < hooks.refresh_every:
+    last = ctx.refreshed_at.get(partner.id)
+    if last is not None and time.monotonic() - last < ctx.refresh_every:
         return False
-    hooks.refreshed_at[partner.id] = time.monotonic()
+    ctx.refreshed_at[partner.id] = time.monotonic()
     try:
-        await hooks.refresh_parties(partner)
+        await ctx.refresh_parties(partner)
     except Exception as err:
         log.warning("could not refresh the parties behind %s: %s", partner.name, err)
         return False

@@ -1,50 +1,56 @@
-"""What the receiver's handlers need: who we are, where we are, the store, outbound HTTP."""
+"""What the receiver's handlers need: who we are, where we are, the store, outbound HTTP, the
+event bus (committed pushes go out on it) and the OCPI message log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from ..config import Identity
-from ..ocpi.enums import Role
-from ..ocpi.models import BusinessDetails, CredentialsRole
+from ..ocpi.models import CredentialsRole
+from ..services.events import EventBus
+from ..services.our_party import VERSION, OurParty
 from ..store import Database
-from .hooks import ReceiverHooks
+from ..store.message_log import MessageLog
+from ..store.partners import Partner
 
-VERSION = "2.2.1"
+__all__ = ["VERSION", "ReceiverContext"]
 
 
 @dataclass
 class ReceiverContext:
-    identity: Identity
+    us: OurParty
     db: Database
-    base_url: str = "http://127.0.0.1:8420"
+    events: EventBus = field(default_factory=EventBus)
     # For calls back to a registering peer; tests pass an ASGI or mock transport.
     transport: httpx.AsyncBaseTransport | None = None
     # Modules we serve besides versions/credentials: (module id, role, path below /ocpi/2.2.1).
     modules: list[tuple[str, str, str]] = field(default_factory=list)
     on_partner_registered: Callable[[str], Any] | None = None
-    # Listeners of committed pushes, the OCPI message log (charging feature).
-    hooks: ReceiverHooks = field(default_factory=ReceiverHooks)
+    message_log: MessageLog | None = None
+    # Re-read the parties behind a hub (hubclientinfo) when it pushes for one we do not know.
+    refresh_parties: Callable[[Partner], Awaitable[Any]] | None = None
+    refresh_every: float = 60.0  # seconds between two refreshes for one hub
+    refreshed_at: dict[int, float] = field(default_factory=dict)  # partner id -> monotonic
+
+    @property
+    def identity(self) -> Identity:
+        return self.us.identity
+
+    @property
+    def base_url(self) -> str:
+        return self.us.base_url
 
     @property
     def versions_url(self) -> str:
-        return f"{self.base_url}/ocpi/versions"
+        return self.us.versions_url
 
     @property
     def version_url(self) -> str:
-        return f"{self.base_url}/ocpi/{VERSION}"
+        return self.us.version_url
 
     def our_roles(self) -> list[CredentialsRole]:
-        ident = self.identity
-        return [
-            CredentialsRole(
-                role=Role.EMSP,
-                business_details=BusinessDetails(name=ident.name, website=ident.website),
-                party_id=ident.party_id.upper(),
-                country_code=ident.country_code.upper(),
-            )
-        ]
+        return self.us.roles()

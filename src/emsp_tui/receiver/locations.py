@@ -27,6 +27,7 @@ from ..ocpi.models import (
     LocationPatch,
     OcpiModel,
 )
+from ..services.events import LocationPushed
 from ..store import location_pushes as pushes
 from ..store import locations as store
 from ..store.partners import Partner
@@ -43,7 +44,6 @@ from .common import (
     refuse,
     reply,
 )
-from .hooks import LocationPushed
 
 MODULE = "locations"
 _NAMES = ("Location", "EVSE", "Connector")
@@ -109,7 +109,7 @@ async def location_object(request: Request) -> Response:
         return await refuse(request, partner, MODULE, invalid(what, err))
     if found is None:
         return _unknown(request, "/".join(_NAMES[: depth + 1]))
-    context(request).hooks.emit(LocationPushed((cc, pid, location_id), found, now()))
+    context(request).events.emit(LocationPushed((cc, pid, location_id), found, now()))
     return reply(request)
 
 

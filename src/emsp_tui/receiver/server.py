@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 import uvicorn
 from starlette.applications import Starlette
+
+
+class _Server(uvicorn.Server):
+    """Signals stay the host's (app, demo, ``emsp serve``): uvicorn would otherwise take
+    SIGINT/SIGTERM while it serves and raise them again when it stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class ReceiverServer:
@@ -16,8 +26,7 @@ class ReceiverServer:
         config = uvicorn.Config(
             app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )
-        self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
         self.host = host
 

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from ..ocpi import status
 from ..ocpi.models import Session, SessionPatch, patch_fields
 from ..ocpi.types import format_datetime
+from ..services.events import SessionPushed
 from ..store import sessions as store
 from ..store.partners import Partner
 from ..store.sessions import SessionKey
@@ -34,7 +35,6 @@ from .common import (
     refuse,
     reply,
 )
-from .hooks import SessionPushed
 
 MODULE = "sessions"
 
@@ -89,7 +89,7 @@ async def _put(
     link(request, authorization_reference=session.authorization_reference)
     ctx = context(request)
     result = await ctx.db.run(store.put_session, partner.id, session, now())
-    ctx.hooks.emit(SessionPushed(result, "PUT", partner.id, now()))
+    ctx.events.emit(SessionPushed(result, "PUT", partner.id, now()))
     if result.outcome == "stale":
         return reply(request, message=_stale(result))
     return reply(request, http_status=201 if result.outcome == "created" else 200)
@@ -118,7 +118,7 @@ async def _patch(
         return await refuse(
             request, partner, MODULE, f"Unknown session {key[2]}: PUT it first", http_status=404
         )
-    ctx.hooks.emit(SessionPushed(result, "PATCH", partner.id, now()))
+    ctx.events.emit(SessionPushed(result, "PATCH", partner.id, now()))
     if result.outcome == "stale":
         return reply(request, message=_stale(result))
     return reply(request)

@@ -28,7 +28,7 @@ class TrafficLog:
         self.ctx = ctx
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sink = self.ctx.hooks.message_log
+        sink = self.ctx.message_log
         if scope["type"] != "http" or sink is None:
             await self.app(scope, receive, send)
             return
@@ -85,7 +85,7 @@ class TrafficLog:
         http_status: int | None,
         error: str | None,
     ) -> None:
-        sink = self.ctx.hooks.message_log
+        sink = self.ctx.message_log
         assert sink is not None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = scope.get("query_string", b"").decode("latin-1")

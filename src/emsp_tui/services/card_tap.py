@@ -10,19 +10,16 @@ and starts the session. The mock's base URL is derived from the partner's versio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..ocpi.models import EVSE, Location, Token
-from ..store.tokens import StoredToken
+from ..store.partners import Partner
 from . import driver_advice as advice
 from .charging_events import ChargingError
 from .driver_advice import DriverAdvice
-
-if TYPE_CHECKING:
-    from .charging import ChargingService
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +45,17 @@ def mock_base_url(versions_url: str) -> str:
 
 
 async def tap(
-    service: ChargingService,
     location: Location,
     evse: EVSE | str,
-    token: Token | StoredToken,
+    card: Token,
+    partner: Partner | None,
     connector: str | None = None,
+    *,
+    request_timeout: float,
 ) -> TapResult:
-    card = await service.current_card(token)
+    """Tap ``card`` (as stored now) at the mock network ``partner`` reaches the location's CPO
+    through (None: no route)."""
     evse_uid = evse if isinstance(evse, str) else evse.uid
-    partner = await service.partner_for((location.country_code, location.party_id))
     if partner is None:
         raise ChargingError(advice.NO_ROUTE)
     body: dict[str, Any] = {
@@ -69,7 +68,7 @@ async def tap(
         body["connector_id"] = connector
     url = f"{mock_base_url(partner.versions_url)}/mock/tap"
     try:
-        async with httpx.AsyncClient(timeout=service.node.settings.request_timeout) as http:
+        async with httpx.AsyncClient(timeout=request_timeout) as http:
             answer = (await http.post(url, json=body)).json()
     except (httpx.HTTPError, ValueError) as err:
         return TapResult("error", str(err), None, None, None, None, advice.UNREACHABLE)

@@ -26,20 +26,13 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..ocpi.enums import Capability, CommandType, InterfaceRole, ModuleID
 from ..ocpi.errors import OcpiError
 from ..ocpi.models import EVSE, Connector, Location, StartSession, StopSession, Token
-from ..receiver.commands import display_text, response_url
-from ..receiver.common import owned_parties
-from ..receiver.hooks import (
-    CdrPushed,
-    CommandResultPushed,
-    Event,
-    LocationPushed,
-    SessionPushed,
-)
+from ..ocpi.texts import display_text
+from ..store import Database
 from ..store import cdrs as cdr_store
 from ..store import commands as command_store
 from ..store import locations as loc_store
@@ -47,7 +40,7 @@ from ..store import partners as partner_store
 from ..store import sessions as session_store
 from ..store import tokens as token_store
 from ..store.commands import CommandState, StoredCommand
-from ..store.message_log import MessageRecord, session_timeline
+from ..store.message_log import MessageLog, MessageRecord, session_timeline
 from ..store.partners import Partner
 from ..store.sessions import SessionKey
 from ..store.tokens import StoredToken
@@ -73,10 +66,17 @@ from .charging_views import (
     load_bundle,
     session_view,
 )
-from .token_push import routing_to
-
-if TYPE_CHECKING:
-    from .node import EmspNode
+from .clients import PartnerClients
+from .events import (
+    CdrPushed,
+    CommandResultPushed,
+    EventBus,
+    LocationPushed,
+    Pushed,
+    SessionPushed,
+)
+from .our_party import OurParty
+from .routing import owned_parties, routing_to
 
 log = logging.getLogger(__name__)
 
@@ -94,21 +94,40 @@ __all__ = [
 
 
 class ChargingService:
-    def __init__(self, node: EmspNode, *, now: Callable[[], datetime] | None = None) -> None:
-        self.node = node
+    def __init__(
+        self,
+        db: Database,
+        clients: PartnerClients,
+        us: OurParty,
+        events: EventBus,
+        message_log: MessageLog,
+        *,
+        request_timeout: float,
+        receiving: Callable[[], bool],
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        """``events``: the bus the node subscribes ``on_pushed`` to (the receiver's committed
+        pushes; our pulls are emitted there too); ``receiving``: whether our endpoints are
+        served (else open sessions are polled)."""
+        self.db = db
+        self.clients = clients
+        self.us = us
+        self.events = events
+        self.message_log = message_log
+        self.request_timeout = request_timeout
+        self._receiving = receiving
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.sync = SessionSync(self)
-        self.send_window = timedelta(seconds=node.settings.request_timeout + 5)
+        self.send_window = timedelta(seconds=request_timeout + 5)
         self._queues: list[asyncio.Queue[ChargingEvent]] = []
         self._callbacks: list[Callable[[ChargingEvent], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
-        node.ctx.hooks.listeners.append(self._on_push)
 
     @property
     def receiving(self) -> bool:
         """Whether partners can push to us (our endpoints are being served)."""
-        return self.node.server is not None
+        return self._receiving()
 
     async def open(self, *, resync: bool = True) -> None:
         """Track open sessions, pull what changed while we were down, start the checks."""
@@ -163,7 +182,7 @@ class ChargingService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _on_push(self, event: Event) -> None:
+    def on_pushed(self, event: Pushed) -> None:
         """The receiver (or a pull) committed something."""
         if isinstance(event, SessionPushed):
             flipped = self.sync.observe(event)
@@ -195,7 +214,7 @@ class ChargingService:
             self._publish(SessionChanged(found))
 
     async def _publish_command(self, command_id: str) -> None:
-        found = await self.node.db.run(command_store.get_command, command_id)
+        found = await self.db.run(command_store.get_command, command_id)
         if found is not None:
             self.command_changed(found)
 
@@ -216,7 +235,7 @@ class ChargingService:
             stored = session_store.get_session(conn, country_code, party_id, session_id)
             return load_bundle(conn, stored) if stored else None
 
-        bundle = await self.node.db.run(read)
+        bundle = await self.db.run(read)
         return self._view(bundle) if bundle else None
 
     async def sessions(self, *, open_only: bool = True, limit: int = 50) -> list[SessionView]:
@@ -230,7 +249,7 @@ class ChargingService:
             )
             return [load_bundle(conn, s) for s in found]
 
-        return [self._view(b) for b in await self.node.db.run(read)]
+        return [self._view(b) for b in await self.db.run(read)]
 
     async def session_for(self, command: CommandView) -> SessionView | None:
         """The session a start led to (by its authorization_reference), once it arrived."""
@@ -242,7 +261,7 @@ class ChargingService:
             found = session_store.session_by_authorization(conn, reference)
             return load_bundle(conn, found) if found else None
 
-        bundle = await self.node.db.run(read)
+        bundle = await self.db.run(read)
         return self._view(bundle) if bundle else None
 
     async def history(self, limit: int = 50, before: datetime | None = None) -> list[HistoryEntry]:
@@ -266,23 +285,23 @@ class ChargingService:
             entries.sort(key=lambda e: e.started_at, reverse=True)
             return entries[:limit]
 
-        return await self.node.db.run(read)
+        return await self.db.run(read)
 
     async def command(self, command_id: str) -> CommandView | None:
-        found = await self.node.db.run(command_store.get_command, command_id)
+        found = await self.db.run(command_store.get_command, command_id)
         return command_view(found) if found else None
 
     async def pending_commands(self) -> list[CommandView]:
-        return [command_view(c) for c in await self.node.db.run(command_store.pending_commands)]
+        return [command_view(c) for c in await self.db.run(command_store.pending_commands)]
 
     async def timeline(self, key: SessionKey) -> list[MessageRecord]:
         """Every OCPI message about a session (support console)."""
-        await self.node.message_log.flush()
-        return await self.node.db.run(session_timeline, *key)
+        await self.message_log.flush()
+        return await self.db.run(session_timeline, *key)
 
     # -- partners --------------------------------------------------------------------------------
     async def partners(self) -> list[Partner]:
-        found = await self.node.db.run(partner_store.list_partners)
+        found = await self.db.run(partner_store.list_partners)
         return [p for p in found if p.token_out and p.status == "REGISTERED"]
 
     async def partner_for(
@@ -298,9 +317,7 @@ class ChargingService:
     async def current_card(self, token: Token | StoredToken) -> Token:
         """The card as stored now (the caller's copy may predate a block)."""
         card = token.token if isinstance(token, StoredToken) else token
-        held = await self.node.db.run(
-            token_store.get_token, card.country_code, card.party_id, card.uid
-        )
+        held = await self.db.run(token_store.get_token, card.country_code, card.party_id, card.uid)
         return held.token if held else card
 
     # -- start and stop --------------------------------------------------------------------------
@@ -324,7 +341,7 @@ class ChargingService:
         if connector_id is None and found and Capability.START_SESSION_CONNECTOR_REQUIRED in caps:
             connector_id = found.connectors[0].id
         owner = (location.country_code.upper(), location.party_id.upper())
-        held = await self.node.db.run(loc_store.load_location, owner[0], owner[1], location.id)
+        held = await self.db.run(loc_store.load_location, owner[0], owner[1], location.id)
         partner = await self.partner_for(owner, held[0] if held else None)
         url = partner.endpoint(ModuleID.COMMANDS, InterfaceRole.RECEIVER) if partner else None
         if partner is None or not url:
@@ -345,7 +362,7 @@ class ChargingService:
             str(uuid.uuid4()),
         )
         body = StartSession(
-            response_url=response_url(self.node.ctx, CommandType.START_SESSION, command.id),
+            response_url=self.us.response_url(CommandType.START_SESSION, command.id),
             token=card,
             location_id=location.id,
             evse_uid=evse_uid,
@@ -358,7 +375,7 @@ class ChargingService:
         """Send STOP_SESSION for a running session (to its CPO, through the partner it came
         from)."""
         key = session.key if isinstance(session, SessionView) else session
-        stored = await self.node.db.run(session_store.get_session, *key)
+        stored = await self.db.run(session_store.get_session, *key)
         if stored is None:
             raise ChargingError(advice.NOT_RUNNING)
         s = stored.session
@@ -383,7 +400,7 @@ class ChargingService:
             s.id,
         )
         body = StopSession(
-            response_url=response_url(self.node.ctx, CommandType.STOP_SESSION, command.id),
+            response_url=self.us.response_url(CommandType.STOP_SESSION, command.id),
             session_id=s.id,
         )
         return await self._send(partner, url, command, body)
@@ -391,7 +408,7 @@ class ChargingService:
     async def _send(
         self, partner: Partner, url: str, command: StoredCommand, body: Any
     ) -> CommandView:
-        db = self.node.db
+        db = self.db
         stored, created = await db.run(command_store.claim, command, self.now() + self.send_window)
         if not created:
             return command_view(stored, duplicate=True)
@@ -400,10 +417,10 @@ class ChargingService:
             "authorization_reference": command.authorization_reference,
             "session_id": command.session_id,
         }
-        routing = routing_to(self.node, partner, (command.country_code, command.party_id))
-        client = self.node.clients.get(partner)
+        routing = routing_to(self.us.identity, partner, (command.country_code, command.party_id))
+        client = self.clients.get(partner)
         try:
-            with self.node.clients.linked(**links) as cid:
+            with self.clients.linked(**links) as cid:
                 response = await client.send_command(
                     url, command.type, body, routing=routing, correlation_id=cid
                 )
@@ -433,4 +450,8 @@ class ChargingService:
         connector: str | None = None,
     ) -> TapResult:
         """Hold a card to a charger's reader in the simulated network (see card_tap)."""
-        return await card_tap.tap(self, location, evse, token, connector)
+        card = await self.current_card(token)
+        partner = await self.partner_for((location.country_code, location.party_id))
+        return await card_tap.tap(
+            location, evse, card, partner, connector, request_timeout=self.request_timeout
+        )

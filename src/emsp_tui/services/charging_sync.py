@@ -14,8 +14,8 @@ the pull after downtime (spec 1.8).
 * Starts the CPO accepted but whose session never arrived, and finished sessions whose CDR
   never arrived, are pulled for too.
 * On start: every partner's sessions and CDRs since the last update we hold.
-Pulled objects go through the store functions the receiver uses, and are announced through
-the same hooks, so listeners cannot tell a pull from a push (but for ``method == "GET"``).
+Pulled objects go through the store functions the receiver uses, and are announced on the
+same event bus, so subscribers cannot tell a pull from a push (but for ``method == "GET"``).
 """
 
 from __future__ import annotations
@@ -26,26 +26,26 @@ import logging
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.errors import OcpiError
 from ..ocpi.models import Cdr, Session
-from ..receiver.common import owned_parties
-from ..receiver.hooks import CdrPushed, SessionPushed
+from ..store import Database
 from ..store import cdrs as cdr_store
 from ..store import commands as command_store
 from ..store import sessions as session_store
+from ..store.commands import StoredCommand
 from ..store.message_log import prune_messages
 from ..store.partners import Partner
 from ..store.sessions import OPEN_STATUSES, ApplyResult, SessionKey
-from .token_push import routing_to
-
-if TYPE_CHECKING:
-    from .charging import ChargingService
+from .clients import PartnerClients
+from .events import CdrPushed, EventBus, SessionPushed
+from .our_party import OurParty
+from .routing import owned_parties, routing_to
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,31 @@ class Tracker:
     latest: tuple[float, datetime] | None = None
 
 
+class ChargingCore(Protocol):
+    """What the checks use of the charging service (typed here: no import cycle)."""
+
+    db: Database
+    clients: PartnerClients
+    us: OurParty
+    events: EventBus
+    now: Callable[[], datetime]
+
+    @property
+    def receiving(self) -> bool: ...
+
+    def session_changed(self, key: SessionKey) -> None: ...
+
+    def command_changed(self, command: StoredCommand) -> None: ...
+
+    async def partners(self) -> list[Partner]: ...
+
+    async def partner_for(
+        self, party: tuple[str, str], partner_id: int | None = None
+    ) -> Partner | None: ...
+
+
 class SessionSync:
-    def __init__(self, service: ChargingService) -> None:
+    def __init__(self, service: ChargingCore) -> None:
         self.service = service
         self.tick = 1.0  # seconds between checks
         self.default_interval = 60.0  # assumed push interval until we have seen two
@@ -93,7 +116,7 @@ class SessionSync:
     # -- lifecycle -------------------------------------------------------------------------------
     async def open(self, *, resync: bool = True) -> None:
         now = time.monotonic()
-        for stored in await self.service.node.db.run(session_store.open_sessions):
+        for stored in await self.service.db.run(session_store.open_sessions):
             s = stored.session
             self.trackers[stored.key] = Tracker(
                 stored.key,
@@ -188,7 +211,7 @@ class SessionSync:
     # -- the periodic check ----------------------------------------------------------------------
     async def step(self) -> None:
         service = self.service
-        db, now, mono = service.node.db, service.now(), time.monotonic()
+        db, now, mono = service.db, service.now(), time.monotonic()
         for command in await db.run(command_store.expire, now):
             service.command_changed(command)
         groups: dict[tuple[int | None, tuple[str, str]], list[Tracker]] = defaultdict(list)
@@ -253,7 +276,7 @@ class SessionSync:
                     self.trackers.pop(t.key, None)
 
     async def _check_starts(self, now: datetime) -> None:
-        waiting = await self.service.node.db.run(
+        waiting = await self.service.db.run(
             command_store.started_without_session, now - timedelta(hours=1)
         )
         due = [
@@ -271,7 +294,7 @@ class SessionSync:
                 self.spawn(self._quiet_pull(partner, since - timedelta(minutes=1), owner))
 
     async def _check_cdrs(self, now: datetime) -> None:
-        waiting = await self.service.node.db.run(
+        waiting = await self.service.db.run(
             session_store.completed_without_cdr, now - timedelta(days=7)
         )
         groups: dict[tuple[int | None, tuple[str, str]], datetime] = {}
@@ -309,7 +332,7 @@ class SessionSync:
             ):
                 if not partner.endpoint(module, InterfaceRole.SENDER):
                     continue
-                since = await self.service.node.db.run(since_fn, partner.id)
+                since = await self.service.db.run(since_fn, partner.id)
                 since = since or self.service.now() - self.initial_window
                 try:
                     await pull(partner, since, None)
@@ -351,12 +374,12 @@ class SessionSync:
         party: tuple[str, str] | None,
         store: Any,
     ) -> int:
-        node, hooks = self.service.node, self.service.node.ctx.hooks
+        service = self.service
         allowed = owned_parties(partner)
         count = 0
-        client = node.clients.get(partner)
+        client = service.clients.get(partner)
         async for page in client.iter_objects(
-            url, model, date_from=date_from, routing=routing_to(node, partner, party)
+            url, model, date_from=date_from, routing=routing_to(service.us.identity, partner, party)
         ):
             for bad in page.rejected:
                 log.warning(
@@ -365,8 +388,8 @@ class SessionSync:
             mine = [
                 o for o in page.valid if (o.country_code.upper(), o.party_id.upper()) in allowed
             ]
-            for event in await node.db.run(store, partner.id, mine, self.service.now()):
-                hooks.emit(event)
+            for event in await service.db.run(store, partner.id, mine, service.now()):
+                service.events.emit(event)
             count += len(mine)
         return count
 

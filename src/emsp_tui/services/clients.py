@@ -11,19 +11,26 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+
+import httpx
 
 from ..ocpi.client import OcpiClient
 from ..ocpi.exchange import Exchange
+from ..store.message_log import MessageLog
 from ..store.partners import Partner
-
-if TYPE_CHECKING:
-    from .node import EmspNode
 
 
 class PartnerClients:
-    def __init__(self, node: EmspNode) -> None:
-        self.node = node
+    def __init__(
+        self,
+        message_log: MessageLog,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float,
+    ) -> None:
+        self.message_log = message_log
+        self.transport = transport
+        self.timeout = timeout
         self._clients: dict[tuple[int | None, str, bool], OcpiClient] = {}
         self._links: dict[str, dict[str, str | None]] = {}
 
@@ -33,7 +40,7 @@ class PartnerClients:
         key = (partner.id, partner.token_out, partner.raw_token)
         client = self._clients.get(key)
         if client is None:
-            log = self.node.message_log
+            log = self.message_log
 
             def record(exchange: Exchange, partner: Partner = partner) -> None:
                 links = self._links.get(exchange.correlation_id, {})
@@ -41,9 +48,9 @@ class PartnerClients:
 
             client = OcpiClient(
                 partner.token_out,
-                transport=self.node.transport,
+                transport=self.transport,
                 raw_token=partner.raw_token,
-                timeout=self.node.settings.request_timeout,
+                timeout=self.timeout,
                 on_exchange=record,
             )
             self._clients[key] = client

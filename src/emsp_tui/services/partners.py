@@ -7,18 +7,19 @@ The partner list lives in config.toml (readable, editable); the tokens and the r
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from ..config import PartnerEntry
+import httpx
+
+from ..config import PartnerEntry, Settings
 from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.models import ClientInfo
 from ..ocpi.registration import Registration, register, unregister
+from ..store import Database
 from ..store import partners as store
 from ..store.partners import Partner, Party
-
-if TYPE_CHECKING:
-    from .node import EmspNode
+from .our_party import OurParty
+from .token_push import TokenPushService
 
 log = logging.getLogger(__name__)
 
@@ -28,43 +29,57 @@ class PartnerError(Exception):
 
 
 class PartnerService:
-    def __init__(self, node: EmspNode) -> None:
-        self.node = node
+    """``settings``: its partner list is saved to config.toml; ``us``: our versions URL and
+    roles at registration; ``token_push``: a new partner gets every card we issued."""
+
+    def __init__(
+        self,
+        db: Database,
+        us: OurParty,
+        settings: Settings,
+        token_push: TokenPushService,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.db = db
+        self.us = us
+        self.settings = settings
+        self.token_push = token_push
+        self.transport = transport
 
     async def add(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
         """Register with a hub or CPO (we are the Sender of the credentials POST)."""
-        node = self.node
         pending_name = name or f"pending-{abs(hash(versions_url)) % 10**8}"
         pending = Partner(name=pending_name, versions_url=versions_url, status="REGISTERING")
 
         async def accept_token_b(token_b: str) -> None:
             # The peer GETs our versions with TOKEN_B while it handles our POST.
-            await node.db.run(store.save_partner, pending, token_b)
+            await self.db.run(store.save_partner, pending, token_b)
 
         try:
-            async with OcpiClient(token_a, transport=node.transport) as client:
+            async with OcpiClient(token_a, transport=self.transport) as client:
                 reg = await register(
                     client,
                     versions_url=versions_url,
                     token_a=token_a,
-                    our_versions_url=node.versions_url,
-                    our_roles=node.ctx.our_roles(),
+                    our_versions_url=self.us.versions_url,
+                    our_roles=self.us.roles(),
                     accept_token_b=accept_token_b,
                 )
         except Exception as err:
-            await node.db.run(store.delete_partner, pending_name)
+            await self.db.run(store.delete_partner, pending_name)
             raise PartnerError(f"registration with {versions_url} failed: {err}") from err
 
         partner = partner_from_registration(reg, name)
         if partner.name != pending_name:
-            await node.db.run(store.delete_partner, pending_name)
-        await node.db.run(store.save_partner, partner, reg.token_in)
+            await self.db.run(store.delete_partner, pending_name)
+        await self.db.run(store.save_partner, partner, reg.token_in)
         if partner.is_hub:
             await self.refresh_hub_clients(partner)
         self._remember_in_config(partner)
         # Cards issued before this partner joined reach it too; a failure is recorded, not fatal.
         try:
-            await node.token_push.push_all(partner)
+            await self.token_push.push_all(partner)
         except Exception as err:
             log.warning("pushing our tokens to %s failed: %s", partner.name, err)
         log.info("registered with %s (%s)", partner.name, versions_url)
@@ -76,8 +91,8 @@ class PartnerService:
         if not url or not partner.token_out:
             return partner.parties
         parties = [p for p in partner.parties if p.role == "HUB"]
-        me = self.node.settings.identity
-        async with OcpiClient(partner.token_out, transport=self.node.transport) as client:
+        me = self.us.identity
+        async with OcpiClient(partner.token_out, transport=self.transport) as client:
             async for page in client.iter_pages(url):
                 for item in page.items:
                     info = ClientInfo.model_validate(item)
@@ -92,7 +107,7 @@ class PartnerService:
                         )
                     )
         assert partner.id is not None
-        await self.node.db.run(store.set_parties, partner.id, parties)
+        await self.db.run(store.set_parties, partner.id, parties)
         partner.parties = parties
         return parties
 
@@ -102,36 +117,36 @@ class PartnerService:
         if not url or not partner.token_out:
             return None
         async with OcpiClient(
-            partner.token_out, transport=self.node.transport, raw_token=partner.raw_token
+            partner.token_out, transport=self.transport, raw_token=partner.raw_token
         ) as client:
             async for page in client.iter_pages(url, limit=1):
                 return page.total_count
         return 0
 
     async def list(self) -> list[Partner]:
-        return await self.node.db.run(store.list_partners)
+        return await self.db.run(store.list_partners)
 
     async def remove(self, name: str) -> None:
         """Unregister (DELETE credentials at the peer), then forget the partner here."""
-        partner = await self.node.db.run(store.get_partner, name)
+        partner = await self.db.run(store.get_partner, name)
         if partner is None:
             raise PartnerError(f"no partner named {name!r}")
         error: str | None = None
         if partner.token_out:
             try:
-                async with OcpiClient(partner.token_out, transport=self.node.transport) as client:
+                async with OcpiClient(partner.token_out, transport=self.transport) as client:
                     await unregister(client, partner.endpoint(ModuleID.CREDENTIALS, "SENDER") or "")
             except Exception as err:  # still forget it locally; say so
                 error = str(err)
-        await self.node.db.run(store.delete_partner, name)
-        settings = self.node.settings
+        await self.db.run(store.delete_partner, name)
+        settings = self.settings
         settings.partners = [p for p in settings.partners if p.name != name]
         settings.save()
         if error:
             raise PartnerError(f"{name} removed here, but the partner did not confirm: {error}")
 
     def _remember_in_config(self, partner: Partner) -> None:
-        settings = self.node.settings
+        settings = self.settings
         settings.partners = [p for p in settings.partners if p.name != partner.name]
         settings.partners.append(PartnerEntry(name=partner.name, versions_url=partner.versions_url))
         settings.save()

@@ -1,6 +1,6 @@
 """Station finder, detail and favourites: a thin facade over the store for the driver screens.
 
-Every database call is ``await node.db.run(fn, ...)`` (one transaction on the database thread).
+Every database call is ``await db.run(fn, ...)`` (one transaction on the database thread).
 Rows come back ready to show: the one-glance price is the tariff engine's own summary, so what
 the table says and what the detail page and the estimate say come from the same numbers.
 """
@@ -15,18 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ..ocpi.enums import TariffType
 from ..ocpi.models import Location, Tariff
+from ..store import Database
 from ..store import favourites as fav_store
 from ..store.locations import get_location
 from ..store.search import SearchPage, SearchQuery, StationHit, count_label, haversine_km, search
 from ..store.tariffs import tariffs_for_location
 from ..tariff import energy_price_per_kwh, summarize_tariff
-
-if TYPE_CHECKING:
-    from .node import EmspNode
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str, str]
@@ -300,23 +298,23 @@ def _operators(conn: sqlite3.Connection) -> list[str]:
 
 
 class StationService:
-    def __init__(self, node: EmspNode) -> None:
-        self.node = node
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def search(self, query: SearchQuery) -> StationPage:
-        return await self.node.db.run(_search, query)
+        return await self.db.run(_search, query)
 
     async def detail(
         self, key: StationKey, near: tuple[float, float] | None = None
     ) -> StationDetail | None:
-        return await self.node.db.run(_detail, key, near)
+        return await self.db.run(_detail, key, near)
 
     async def toggle_favourite(self, key: StationKey, now: datetime) -> bool:
         """Star or unstar; returns whether it is a favourite now."""
-        return await self.node.db.run(fav_store.toggle_favourite, *key, now)
+        return await self.db.run(fav_store.toggle_favourite, *key, now)
 
     async def favourites(self, near: tuple[float, float] | None = None) -> list[FavouriteRow]:
-        return await self.node.db.run(_favourites, near)
+        return await self.db.run(_favourites, near)
 
     async def operators(self) -> list[str]:
-        return await self.node.db.run(_operators)
+        return await self.db.run(_operators)

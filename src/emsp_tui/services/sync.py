@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+
+import httpx
 
 from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
@@ -28,15 +29,12 @@ from ..ocpi.errors import OcpiProtocolError
 from ..ocpi.models import Tariff
 from ..ocpi.paging import EmptyRun, Page, Rejected, list_data, validate_objects
 from ..ocpi.retry import DEFAULT_RETRY, RetryPolicy
+from ..store import Database, sync_state
 from ..store import locations as loc_store
 from ..store import partners as partner_store
-from ..store import sync_state
 from ..store.location_index import Derived
 from ..store.partners import Partner
 from .location_pages import MIN_BYTES_FOR_WORKERS, PagePreparer, PreparedPage, prepare_items, unpack
-
-if TYPE_CHECKING:
-    from .node import EmspNode
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +79,25 @@ ProgressCallback = Callable[[Progress], None]
 class SyncService:
     def __init__(
         self,
-        node: EmspNode,
+        db: Database,
         *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        request_timeout: float = 30.0,
+        concurrency: int = 4,
         page_limit: int = 1000,
         retry: RetryPolicy = DEFAULT_RETRY,
         workers: int | None = None,
         min_bytes_for_workers: int = MIN_BYTES_FOR_WORKERS,
     ) -> None:
-        """``workers``: processes that prepare large location pages (default: the setting
-        ``sync_workers``; 0 prepares everything in this process)."""
-        self.node = node
+        """``concurrency``: partners synced at once; ``workers``: processes that prepare large
+        location pages (None: two on a multi-core machine; 0 prepares everything in this
+        process). The node passes the settings (``sync_concurrency``, ``sync_workers``)."""
+        self.db = db
+        self.transport = transport
+        self.request_timeout = request_timeout
+        self.concurrency = concurrency
         self.page_limit = page_limit
         self.retry = retry
-        if workers is None:
-            workers = node.settings.sync_workers
         if workers is None:
             workers = 2 if (os.cpu_count() or 1) > 1 else 0
         self.workers = workers
@@ -106,10 +109,10 @@ class SyncService:
     ) -> list[PartnerResult]:
         partners = [
             p
-            for p in await self.node.db.run(partner_store.list_partners)
+            for p in await self.db.run(partner_store.list_partners)
             if p.token_out and p.status == "REGISTERED"
         ]
-        gate = asyncio.Semaphore(max(1, self.node.settings.sync_concurrency))
+        gate = asyncio.Semaphore(max(1, self.concurrency))
 
         async def one(partner: Partner) -> PartnerResult:
             async with gate:
@@ -144,7 +147,7 @@ class SyncService:
         except Exception as err:
             result.error = " ".join(str(err).split()) or type(err).__name__
             log.warning("sync of %s failed: %s", partner.name, result.error)
-        await self.node.db.run(partner_store.record_error, partner.name, result.error)
+        await self.db.run(partner_store.record_error, partner.name, result.error)
         result.seconds = asyncio.get_running_loop().time() - started
         return result
 
@@ -159,15 +162,15 @@ class SyncService:
         assert partner.token_out is not None
         async with OcpiClient(
             partner.token_out,
-            transport=self.node.transport,
+            transport=self.transport,
             raw_token=partner.raw_token,
-            timeout=self.node.settings.request_timeout,
+            timeout=self.request_timeout,
             retry=self.retry,
         ) as client:
             for module in MODULES:
                 url = partner.endpoint(module, InterfaceRole.SENDER)
                 if url:
-                    crawl = _Crawl(self.node, client, partner, module, pages, progress)
+                    crawl = _Crawl(self.db, client, partner, module, pages, progress)
                     result.modules.append(await crawl.run(url, full, self.page_limit))
 
 
@@ -187,7 +190,7 @@ class _Crawl:
 
     def __init__(
         self,
-        node: EmspNode,
+        db: Database,
         client: OcpiClient,
         partner: Partner,
         module: ModuleID,
@@ -195,7 +198,7 @@ class _Crawl:
         progress: ProgressCallback | None,
     ) -> None:
         assert partner.id is not None
-        self.db = node.db
+        self.db = db
         self.client = client
         self.partner = partner
         self.partner_id = partner.id

@@ -8,7 +8,7 @@ failing does not stop the others, and nothing is retried: a CPO that missed a pu
 GETting our tokens list (spec 1.8). A PATCH the partner cannot apply (it never got the token)
 falls back to a PUT.
 
-Subscribe it to the wallet: ``node.attach_wallet(wallet)`` (see services/node.py).
+The node subscribes it to the wallet's ``CardChanged`` events (services/events.py, node.py).
 """
 
 from __future__ import annotations
@@ -18,33 +18,22 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from ..ocpi.client import Routing
+from ..config import Identity
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.errors import OcpiError, UnknownTokenError
 from ..ocpi.models import Token
 from ..ocpi.types import format_datetime
+from ..store import Database
 from ..store import partners as partner_store
 from ..store import tokens as token_store
 from ..store.authorizations import TokenPush, get_push, pushes_of, record_push
 from ..store.partners import Partner
-
-if TYPE_CHECKING:
-    from .node import EmspNode
+from .clients import PartnerClients
+from .events import CardChanged
+from .routing import routing_to
 
 log = logging.getLogger(__name__)
-
-
-def routing_to(node: EmspNode, partner: Partner, party: tuple[str, str] | None = None) -> Routing:
-    """From us to ``party`` (a CPO) through ``partner``; without a party: to the partner itself
-    (a hub's own party, or the CPO we are connected to)."""
-    me = node.settings.identity
-    if party is None:
-        roles = ("HUB",) if partner.is_hub else ("CPO", "HUB")
-        found = next((p for r in roles for p in partner.parties if p.role == r), None)
-        party = (found.country_code, found.party_id) if found else None
-    return Routing(me.country_code, me.party_id, *(party or (None, None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +45,23 @@ class PushResult:
 
 
 class TokenPushService:
-    def __init__(self, node: EmspNode) -> None:
-        self.node = node
+    def __init__(self, db: Database, clients: PartnerClients, identity: Identity) -> None:
+        self.db = db
+        self.clients = clients
+        self.identity = identity
+
+    async def on_card_changed(self, event: CardChanged) -> None:
+        """A card was issued, blocked or unblocked: tell every partner."""
+        await self.on_token_changed(event.token)
 
     async def on_token_changed(self, token: Token) -> None:
-        """The wallet's listener: a card was issued, blocked or unblocked."""
         results = await self.push(token)
         for r in results:
             if not r.ok:
                 log.warning("token %s not pushed to %s: %s", token.uid, r.partner, r.error)
 
     async def targets(self) -> list[Partner]:
-        partners = await self.node.db.run(partner_store.list_partners)
+        partners = await self.db.run(partner_store.list_partners)
         return [
             p
             for p in partners
@@ -83,23 +77,23 @@ class TokenPushService:
 
     async def push_all(self, partner: Partner) -> list[PushResult]:
         """Every token of ours to one partner (e.g. one that just connected)."""
-        me = self.node.settings.identity
-        cards = await self.node.db.run(token_store.list_tokens, me.country_code, me.party_id)
+        me = self.identity
+        cards = await self.db.run(token_store.list_tokens, me.country_code, me.party_id)
         return [await self._push_one(partner, c.token) for c in cards]
 
     async def status(self, token: Token) -> list[TokenPush]:
         """The last push of this token to each partner."""
-        return await self.node.db.run(pushes_of, token.country_code, token.party_id, token.uid)
+        return await self.db.run(pushes_of, token.country_code, token.party_id, token.uid)
 
     async def _push_one(self, partner: Partner, token: Token) -> PushResult:
         assert partner.id is not None
         url = partner.endpoint(ModuleID.TOKENS, InterfaceRole.RECEIVER) or ""
-        held = await self.node.db.run(
+        held = await self.db.run(
             _delivered, partner.id, token.country_code, token.party_id, token.uid
         )
         method, error = ("PATCH" if held else "PUT"), None
-        routing = routing_to(self.node, partner)
-        client = self.node.clients.get(partner)
+        routing = routing_to(self.identity, partner)
+        client = self.clients.get(partner)
         try:
             if method == "PATCH":
                 try:
@@ -118,7 +112,7 @@ class TokenPushService:
                 await client.push_token(url, token, routing=routing)
         except OcpiError as err:
             error = str(err)
-        await self.node.db.run(
+        await self.db.run(
             record_push,
             partner.id,
             token.country_code,

@@ -4,8 +4,8 @@ Contract ids are eMI3 / ISO 15118 eMA IDs, ``NL-EMS-C12345678-X``: country, prov
 id), a 9-character instance and a check character computed by the eMI3 algorithm below.
 
 Telling partners about a new or changed token (OCPI PUT to their tokens Receiver) belongs to the
-charging feature: it subscribes with ``WalletService.listeners`` and is called after every change
-is committed here. A failing listener is logged; the local change stands.
+token push: every change committed here is published as ``CardChanged`` on the event bus (and
+awaited). A failing subscriber is logged; the local change stands.
 """
 
 from __future__ import annotations
@@ -15,21 +15,18 @@ import random
 import re
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from ..config import Identity
 from ..ocpi.enums import TokenType, WhitelistType
 from ..ocpi.models import Token
+from ..store import Database
 from ..store import tokens as store
 from ..store.tokens import StoredToken
-
-if TYPE_CHECKING:
-    from .node import EmspNode
+from .events import CardChanged, EventBus
 
 log = logging.getLogger(__name__)
-
-TokenListener = Callable[[Token], Awaitable[None]]
 
 
 # -- eMI3 check character -----------------------------------------------------------------------
@@ -125,24 +122,27 @@ class WalletService:
 
     def __init__(
         self,
-        node: EmspNode,
+        db: Database,
+        identity: Identity,
+        events: EventBus,
         *,
         now: Callable[[], datetime],
         rng: random.Random | None = None,
     ) -> None:
-        self.node = node
+        self.db = db
+        self.identity = identity
+        self.events = events  # CardChanged after every change (the token push subscribes)
         self.now = now
         self.rng = rng  # tests pass a seeded one; None: cryptographic randomness
-        self.listeners: list[TokenListener] = []  # the charging feature pushes tokens here
 
     @property
     def _identity(self) -> tuple[str, str, str]:
-        ident = self.node.settings.identity
+        ident = self.identity
         return ident.country_code.upper(), ident.party_id.upper(), ident.name
 
     async def cards(self) -> list[StoredToken]:
         cc, pid, _ = self._identity
-        return await self.node.db.run(store.list_tokens, cc, pid)
+        return await self.db.run(store.list_tokens, cc, pid)
 
     async def ensure_card(self) -> StoredToken | None:
         """A driver account comes with one virtual card: issue it if there is none yet."""
@@ -171,7 +171,7 @@ class WalletService:
                 last_updated=now,
             )
             try:
-                stored = await self.node.db.run(_insert_new, token, now, label)
+                stored = await self.db.run(_insert_new, token, now, label)
             except sqlite3.IntegrityError:
                 stored = None
             if stored is not None:
@@ -181,7 +181,7 @@ class WalletService:
 
     async def set_blocked(self, uid: str, blocked: bool) -> StoredToken:
         cc, pid, _ = self._identity
-        stored = await self.node.db.run(store.set_valid, cc, pid, uid, not blocked, self.now())
+        stored = await self.db.run(store.set_valid, cc, pid, uid, not blocked, self.now())
         if stored is None:
             raise WalletError(f"no card with UID {uid}")
         await self._notify(stored.token)
@@ -194,11 +194,7 @@ class WalletService:
         return await self.set_blocked(uid, False)
 
     async def _notify(self, token: Token) -> None:
-        for listener in list(self.listeners):
-            try:
-                await listener(token)
-            except Exception:
-                log.exception("token listener failed for %s", token.contract_id)
+        await self.events.publish(CardChanged(token))
 
     def _random_hex(self, size: int) -> str:
         if self.rng is None:
