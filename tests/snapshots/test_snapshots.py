@@ -80,14 +80,14 @@ def test_stations_small_terminal_searching(snap_compare: Snap, tmp_path: Path) -
 
 def test_stations_filtered(snap_compare: Snap, tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    run = steps("f", "c", "k", "k", "k", "escape", "a")
+    run = steps("ctrl+f", "c", "k", "k", "k", "escape", "ctrl+a")
     assert snap_compare(app, terminal_size=MEDIUM, run_before=run)
 
 
 def test_filters_dialog(snap_compare: Snap, tmp_path: Path) -> None:
     app = make_app(tmp_path)
     assert snap_compare(
-        app, terminal_size=SMALL, run_before=steps("f", "t", "d", "d", "p", "p", "o")
+        app, terminal_size=SMALL, run_before=steps("ctrl+f", "t", "d", "d", "p", "p", "o")
     )
 
 

@@ -109,7 +109,7 @@ async def test_filters_by_single_keys_and_quick_toggles(tmp_path: Path) -> None:
         assert screen._page is not None
         first_total = screen._page.total
         assert first_total == 120
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         await settle(pilot)
         assert isinstance(app.screen, FiltersScreen)
         await pilot.press("c", "k", "k", "k", "d", "d")  # CCS, ≥ 50 kW, DC only
@@ -136,14 +136,14 @@ async def test_filters_by_single_keys_and_quick_toggles(tmp_path: Path) -> None:
         assert "DC only" in chips
 
         before = page.total
-        await pilot.press("a")  # available now
+        await pilot.press("ctrl+a")  # available now
         await settle(pilot)
         assert screen.filters.available_only
         assert screen._page is not None
         assert screen._page.total <= before
         assert all(r.hit.evses_available > 0 for r in screen._page.rows)
 
-        await pilot.press("x")
+        await pilot.press("ctrl+x")
         await settle(pilot)
         assert not screen.filters.active
         assert screen._page is not None
@@ -253,3 +253,27 @@ async def test_star_button_and_unstarring_in_the_list(tmp_path: Path) -> None:
         await settle(pilot)
         assert not station.detail.favourite
         assert not await app.node.db.run(fav_store.is_favourite, *first)
+
+
+async def test_letters_typed_on_the_list_go_to_the_search(tmp_path: Path) -> None:
+    """#10.1: typing 'paris' on the list used to toggle 'available now' (a) and 'lyon' 'open
+    now' (o); the hint said 'f to filter' while f typed an f in the box."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StationsScreen)
+        assert app.focused is screen.query_one(StationTable)
+        await pilot.press(*"paris")
+        await settle(pilot)
+        assert screen.query_one("#search", Input).value == "paris"
+        assert not screen.filters.active
+        await pilot.press("escape", "down")  # back on the list, then more letters
+        await pilot.press(*" lyon")
+        await settle(pilot)
+        assert not screen.filters.active
+        hint = screen_text(screen.query_one("#filter-chips", Static))
+        assert "Ctrl+F" in hint
+        await pilot.press("slash", "ctrl+f")  # the hint's key works from the box
+        await settle(pilot)
+        assert isinstance(app.screen, FiltersScreen)

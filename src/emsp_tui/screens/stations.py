@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -33,7 +33,7 @@ class FilterBar(Horizontal):
         yield Static(id="result-count")
 
     def show(self, chips: list[str], count: str) -> None:
-        text = "Filters: " + " · ".join(chips) if chips else "No filters (f to filter)"
+        text = "Filters: " + " · ".join(chips) if chips else "No filters (Ctrl+F to filter)"
         self.query_one("#filter-chips", Static).update(text)
         self.query_one("#result-count", Static).update(count)
         self.set_class(bool(chips), "-active")
@@ -46,26 +46,26 @@ class StationsScreen(AreaScreen):
     HELP = """
 Find a place to charge. Type to search names, streets, cities, postal codes, operators or
 EVSE ids: results update as you type, nearest first from your **home position** (h).
-Filters (f) narrow the list by plug, power, AC/DC, availability, opening hours, operator,
-price and facilities; **a** and **o** toggle "available now" and "open now" directly.
+Letters typed on the list go to the search box. Filters (**Ctrl+F**, from the box too) narrow
+the list by plug, power, AC/DC, availability, opening hours, operator, price and facilities;
+**Ctrl+A** and **Ctrl+O** toggle "available now" and "open now" directly.
 """
     AUTO_FOCUS = "#results"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="stations.search",
                 tooltip="Type a name, street, city, operator or EVSE id"),
-        Binding("f,ctrl+f", "filters", "Filters", id="stations.filters",
+        # Letters go to the search (see on_key): filter keys are Ctrl keys, Ctrl+F even in the box
+        Binding("ctrl+f", "filters", "Filters", priority=True, id="stations.filters",
                 tooltip="Plug, power, AC/DC, availability, opening, operator, price, facilities"),
-        Binding("a", "toggle_available", "Available", id="stations.available",
+        Binding("ctrl+a", "toggle_available", "Available", id="stations.available",
                 tooltip="Only stations with a charger free right now"),
-        Binding("o", "toggle_open", "Open now", show=False, id="stations.open_now",
+        Binding("ctrl+o", "toggle_open", "Open now", show=False, id="stations.open_now",
                 tooltip="Only stations open right now"),
-        Binding("x", "clear_filters", "Clear filters", show=False, id="stations.clear",
+        Binding("ctrl+x", "clear_filters", "Clear filters", show=False, id="stations.clear",
                 tooltip="Remove every filter"),
         Binding("asterisk", "star", "Star", key_display="*", id="stations.star",
                 tooltip="Add the station to your favourites, or remove it"),
-        Binding("h", "app.set_home", "Home", show=False, id="stations.home",
-                tooltip="Set the position distances are measured from"),
-        Binding("r", "refresh", "Refresh", show=False, id="stations.refresh",
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="stations.refresh",
                 tooltip="Search again (live availability)"),
         Binding("down,escape", "leave_search", "Results", key_display="↓", id="stations.to_results",
                 tooltip="From the search box to the results"),
@@ -209,7 +209,7 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
         line = ""
         if page is not None and not page.rows:
             if self.text or self.filters.active:
-                line = "No station matches. Try other words, or fewer filters (x clears them)."
+                line = "No station matches. Try other words, or fewer filters (Ctrl+X clears them)."
             else:
                 line = "No stations yet: connect a partner in Partners (4), or run 'emsp demo'."
         elif key is not None and page is not None:
@@ -219,6 +219,16 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
                 place = ", ".join(p for p in (hit.address, hit.postal_code, hit.city) if p)
                 line = " · ".join(p for p in (place, hit.operator, row.price) if p)
         self.query_one("#highlight", Static).update(line)
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on the list goes to the search box, as if typed there."""
+        search = self.query_one("#search", Input)
+        if self.focused is search or not (event.character and event.character.isalpha()):
+            return
+        event.stop()
+        event.prevent_default()
+        search.focus()
+        search.insert_text_at_cursor(event.character)
 
     # -- actions ----------------------------------------------------------------------------
     @on(StationTable.Picked)
@@ -277,12 +287,14 @@ price and facilities; **a** and **o** toggle "available now" and "open now" dire
         return True
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Filters", "Narrow the station list (f)", self.action_filters)
+        yield SystemCommand("Filters", "Narrow the station list (Ctrl+F)", self.action_filters)
         yield SystemCommand(
-            "Available now", "Toggle: only stations with a free charger (a)",
+            "Available now", "Toggle: only stations with a free charger (Ctrl+A)",
             self.action_toggle_available,
         )  # fmt: skip
         yield SystemCommand(
-            "Open now", "Toggle: only stations open now (o)", self.action_toggle_open
+            "Open now", "Toggle: only stations open now (Ctrl+O)", self.action_toggle_open
         )
-        yield SystemCommand("Clear filters", "Remove every filter (x)", self.action_clear_filters)
+        yield SystemCommand(
+            "Clear filters", "Remove every filter (Ctrl+X)", self.action_clear_filters
+        )
