@@ -286,6 +286,9 @@ class EmspApp(App[int]):
 
     def _update_status_line(self) -> None:
         parts = []
+        if self.demo_speed is not None and self.demo_speed != 1:
+            # the demo's chargers run on simulated time: say so, or its kWh and bills puzzle
+            parts.append(f"demo: time \N{MULTIPLICATION SIGN}{self.demo_speed:g}")
         sync = self.sync_state
         if sync.running:
             p = sync.progress
@@ -360,6 +363,17 @@ class EmspApp(App[int]):
             "Charging", "The charge running now, and history (5)",
             lambda: self.action_area("charging"),
         )  # fmt: skip
+        yield SystemCommand(
+            "Charging session", "The charge running now (5)", lambda: self.action_area("charging")
+        )
+        yield SystemCommand(
+            "Charging history", "Your past charges and their final bills (5, then h)",
+            self.action_history,
+        )  # fmt: skip
+        yield SystemCommand(
+            "Tap card at a charger", "Open a station (1), then t: the charger reads your card",
+            lambda: self.action_area("stations"),
+        )  # fmt: skip
         yield SystemCommand("Help", "Every key, and what each area is for (?)", self.action_help)
         yield SystemCommand(
             "Set home position", "Where distances are measured from", self.action_set_home
@@ -374,6 +388,10 @@ class EmspApp(App[int]):
             "New charging card", "Ask for another virtual card", self.action_new_card
         )
         yield from getattr(screen, "commands", lambda: ())()
+
+    def action_history(self) -> None:
+        self.action_area("charging")
+        self.call_after_refresh(self.run_action, "screen.tab('history')")
 
     def action_new_card(self) -> None:
         self.action_area("wallet")

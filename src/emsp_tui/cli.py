@@ -281,7 +281,7 @@ def run_demo(
         with demo.running_demo(settings, seed=seed, locations=locations, speed=speed) as network:
             if headless:
                 return asyncio.run(demo.headless_summary(network))
-            return run_app(network.settings, demo_hub=network.hub)
+            return run_app(network.settings, demo_hub=network.hub, demo_speed=speed)
     except demo.DemoError as err:
         print(f"emsp: error: {err}", file=sys.stderr)
         return 1

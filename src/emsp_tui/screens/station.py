@@ -17,12 +17,13 @@ from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPan
 from ..messages import FavouriteToggled
 from ..services.card_tap import TapResult
 from ..services.cards import Card as StoredToken
-from ..services.charging_events import ChargingError
+from ..services.charging_attempt import AttemptView
+from ..services.charging_events import AttemptChanged, ChargingError, ChargingEvent
 from ..services.charging_views import CommandView
 from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
 from ..tariff.describe import describe_tariff
-from ..widgets.session_panel import command_text
+from ..widgets.session_panel import attempt_text
 from ..widgets.station_info import EvseTable, about_text, estimates_text, tariffs_text
 from ..widgets.status import availability_words, tone
 from .base import AreaScreen, one_line
@@ -54,7 +55,7 @@ facilities and where the energy comes from.
         Binding("r", "refresh", "Refresh", show=False, id="station.refresh",
                 tooltip="Load the station again (live status)"),
         Binding("s", "start_charging", "Start charging", id="station.start", tooltip=START_TIP),
-        Binding("t", "tap_card", "Tap card", show=False, id="station.tap",
+        Binding("t", "tap_card", "Tap card", id="station.tap",
                 tooltip="Hold your card to the highlighted charger's reader (demo network)"),
     ]  # fmt: skip
 
@@ -63,12 +64,15 @@ facilities and where the energy comes from.
         detail: StationDetail | None
         error: str | None = None
 
+    @dataclass
+    class AttemptUpdated(Message):
+        view: AttemptView
+
     def __init__(self, key: StationKey) -> None:
         super().__init__()
         self.key = key
         self.detail: StationDetail | None = None
-        self.starting = False  # a start is being confirmed or sent: a second press sends nothing
-        self.start_command: CommandView | None = None
+        self.attempt: AttemptView | None = None  # the charging service's, as last published
 
     def compose(self) -> ComposeResult:
         with Vertical(id="station-head"):
@@ -105,6 +109,8 @@ facilities and where the energy comes from.
         self.query_one("#title", Static).update(Text(" ".join(self.key[1:])))
         self.query_one(EvseTable).loading = True
         self.load()
+        self.follow_attempt()
+        self.set_interval(1, self._tick)
 
     @work(exclusive=True, group="station", exit_on_error=False)
     async def load(self) -> None:
@@ -131,7 +137,9 @@ facilities and where the energy comes from.
             return
         detail, now = event.detail, self.emsp.now()
         self._show_head(detail)
+        picked = table.current_key
         table.show(detail, now)
+        self._put_cursor(table, detail, picked)
         self.query_one("#tariffs", Static).update(tariffs_text(tariff_offers(detail)))
         self.query_one("#about-text", Static).update(about_text(self.app, detail, now))
         self._estimate()
@@ -222,55 +230,94 @@ facilities and where the energy comes from.
             self._show_head(self.detail)
 
     # -- charging ---------------------------------------------------------------------------
+    def _put_cursor(self, table: EvseTable, detail: StationDetail, picked: str | None) -> None:
+        """Keep the driver's row on a reload; else start on a free charger. The table takes
+        the focus, so the arrow keys move between chargers at once."""
+        keys = list(table.row_keys)
+        if not keys:
+            return
+        if picked not in keys:
+            free = [e.uid for e in detail.location.evses or [] if e.status == "AVAILABLE"]
+            picked = next((k for k in keys if k in free), keys[0])
+        table.move_cursor(row=keys.index(picked))
+        if not isinstance(self.focused, Input):
+            table.focus()
+
     def _picked_evse(self) -> str | None:
-        """The charger highlighted in the Chargers tab (the first one if none is)."""
+        """The charger under the cursor in the Chargers tab."""
         table = self.query_one(EvseTable)
         return table.current_key or (table.row_keys[0] if table.row_keys else None)
 
     def action_start_charging(self) -> None:
         if self.detail is None:
             return
-        if self.starting:
-            self.notify("Already waiting for the charger: nothing sent again.")
-            return
         evse = self._picked_evse()
         if evse is None:
             self.notify("This station has no charger to start.", severity="warning")
             return
-        self.starting = True
         self.start_flow(self.detail, evse)
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
         self.action_start_charging()
 
-    @work(exclusive=True, group="start", exit_on_error=False)
+    @work(group="start", exit_on_error=False)
     async def start_flow(self, detail: StationDetail, evse_uid: str) -> None:
+        """Ask, then start. The charging service decides whether anything is sent: while its
+        attempt is undecided it sends nothing and hands that one back."""
         try:
-            node = await self.emsp.ready()
-            sent = self.start_command
-            fresh = await node.charging.command(sent.id) if sent is not None else None
-            if fresh is not None and fresh.pending:  # the result is not in yet: never send again
+            charging = (await self.emsp.ready()).charging
+            attempt = charging.attempt
+            if attempt is not None and attempt.command is not None and attempt.pending:
                 self.notify("Already waiting for the charger: nothing sent again.")
-                self.post_message(self.StartSent(fresh))
+                self.post_message(self.StartSent(attempt.command))
                 return
+            charging.check_remote(detail.location, evse_uid)
             card = await self._valid_card()
             if card is None:
                 return
-            question = start_question(detail, evse_uid)
+            question = start_question(detail, evse_uid, card_words(card))
             if not await self.app.push_screen_wait(
                 ConfirmScreen("Start charging", question, "Start")
             ):
                 return
-            command = await node.charging.start(detail.location, evse_uid, None, card)
+            command = await charging.start(detail.location, evse_uid, None, card)
         except ChargingError as err:
             self.post_message(self.StartFailed(err.advice.sentence, err.advice.next_step))
         except Exception as err:
             self.post_message(self.StartFailed(one_line(err)))
         else:
             self.post_message(self.StartSent(command))
-        finally:
-            self.post_message(self.StartDone())
+
+    @work(exclusive=True, group="attempt", exit_on_error=False)
+    async def follow_attempt(self) -> None:
+        """Listen to the charging service (a callback: no worker stays behind)."""
+        charging = (await self.emsp.ready()).charging
+        charging.add_listener(self._charging_event)
+        if charging.attempt is not None:
+            self.post_message(self.AttemptUpdated(charging.attempt))
+
+    def _charging_event(self, event: ChargingEvent) -> None:
+        if isinstance(event, AttemptChanged):
+            self.post_message(self.AttemptUpdated(event.view))
+
+    async def on_unmount(self) -> None:
+        self.emsp.node.charging.remove_listener(self._charging_event)
+
+    @on(AttemptUpdated)
+    def _attempt_updated(self, event: AttemptUpdated) -> None:
+        self.attempt = event.view
+        self._show_attempt()
+
+    def _show_attempt(self) -> None:
+        attempt = self.attempt
+        here = attempt is not None and attempt.location_id == self.key.location_id
+        text = attempt_text(attempt, self.emsp.now()) if attempt and here else ""
+        self.query_one("#start-state", Static).update(text)
+
+    def _tick(self) -> None:
+        if self.attempt is not None and self.attempt.pending:
+            self._show_attempt()  # the countdown
 
     async def _valid_card(self) -> StoredToken | None:
         cards = [c for c in await self.emsp.wallet.cards() if c.token.valid]
@@ -291,16 +338,9 @@ facilities and where the energy comes from.
         sentence: str
         next_step: str = ""
 
-    class StartDone(Message):
-        pass
-
     @dataclass
     class Tapped(Message):
         result: TapResult
-
-    @on(StartDone)
-    def _start_done(self) -> None:
-        self.starting = False
 
     @on(StartFailed)
     def _start_failed(self, event: StartFailed) -> None:
@@ -311,8 +351,8 @@ facilities and where the energy comes from.
     @on(StartSent)
     def _start_sent(self, event: StartSent) -> None:
         command = event.command
-        self.start_command = command
-        self.query_one("#start-state", Static).update(command_text(command, self.emsp.now()))
+        if command.duplicate:
+            self.notify("Already waiting for the charger: nothing sent again.")
         failed = command.advice is not None and str(command.advice.severity) == "error"
         if failed and command.advice is not None:
             self.notify(
@@ -322,7 +362,7 @@ facilities and where the energy comes from.
             return
         from .session import SessionScreen
 
-        self.app.push_screen(SessionScreen(command))
+        self.app.push_screen(SessionScreen())
 
     def action_tap_card(self) -> None:
         evse = self._picked_evse() if self.detail is not None else None
@@ -330,7 +370,7 @@ facilities and where the energy comes from.
             return
         self.tap_flow(self.detail, evse)
 
-    @work(exclusive=True, group="start", exit_on_error=False)
+    @work(group="tap", exit_on_error=False)
     async def tap_flow(self, detail: StationDetail, evse_uid: str) -> None:
         try:
             card = await self._valid_card()
@@ -349,7 +389,8 @@ facilities and where the energy comes from.
     def _tapped(self, event: Tapped) -> None:
         advice = event.result.advice
         started = event.result.result == "started"
-        self.query_one("#start-state", Static).update(Text(advice.sentence, style="bold"))
+        if not started:  # a start is the attempt's, shown from there
+            self.query_one("#start-state", Static).update(Text(advice.sentence, style="bold"))
         self.notify(
             f"{advice.sentence}\n{advice.next_step}",
             title="Card tapped" if started else "Not started",
@@ -376,11 +417,18 @@ facilities and where the energy comes from.
         )
 
 
-def start_question(detail: StationDetail, evse_uid: str) -> str:
-    """The confirmation: which charger, and its price in plain words (fees included)."""
+def card_words(card: StoredToken) -> str:
+    """The card as the wallet shows it: its label and the number printed on it."""
+    number = card.token.visual_number or card.token.contract_id
+    return f"{card.label} ({number})" if card.label else number
+
+
+def start_question(detail: StationDetail, evse_uid: str, card: str) -> str:
+    """The confirmation: which charger, with which card, and its price in plain words (fees
+    included)."""
     evse = next((e for e in detail.location.evses or [] if e.uid == evse_uid), None)
     name = (evse.evse_id if evse else None) or evse_uid
-    lines = [f"Start charger {name}?", ""]
+    lines = [f"Start charger {name}?", f"With your card {card}.", ""]
     tariffs = []
     for connector in evse.connectors if evse else []:
         for tariff_id in connector.tariff_ids or []:

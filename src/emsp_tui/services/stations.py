@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from ..ocpi.enums import TariffType
@@ -23,6 +24,7 @@ from ..store import Database
 from ..store import favourites as fav_store
 from ..store.locations import get_location
 from ..store.search import SearchPage, SearchQuery, StationHit, count_label, haversine_km, search
+from ..store.search_query import price_kind
 from ..store.tariffs import tariffs_for_location
 from ..tariff import energy_price_per_kwh, summarize_tariff
 
@@ -231,7 +233,16 @@ def _rank_price(tariff: Tariff) -> Decimal:
     return Decimal("Infinity") if price is None else price
 
 
-def _rows(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> list[StationRow]:
+def _rank_price(tariff: Tariff) -> Decimal:
+    """The engine's per-kWh figure the list ranks a station's tariffs by (unknown: last)."""
+    price = energy_price_per_kwh(tariff)
+    return Decimal("Infinity") if price is None else price
+
+
+def _rows(
+    conn: sqlite3.Connection, hits: Sequence[StationHit], power_kind: str | None = None
+) -> list[StationRow]:
+    """Rows ready to show; with ``power_kind`` ('ac', 'dc') the price is that class's."""
     if not hits:
         return []
     unknown = _unknown_counts(conn, hits)
@@ -240,7 +251,7 @@ def _rows(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> list[StationR
     for hit in hits:
         key = (hit.country_code, hit.party_id, hit.id)
         offers = set()
-        for tariff in tariffs_for_location(conn, *key):
+        for tariff in tariffs_for_location(conn, *key, power_kind):
             summary, ad_hoc = _summary(tariff.model_dump_json(exclude_none=True))
             if not ad_hoc:  # card payment at the charger is not what our drivers pay
                 offers.add((_rank_price(tariff), summary))
@@ -254,9 +265,16 @@ def _rows(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> list[StationR
     return rows
 
 
+def price_labels(
+    conn: sqlite3.Connection, hits: Sequence[StationHit], power_kind: str | None = None
+) -> list[str]:
+    """The list's one-glance price of each hit, in the app's words (the CLI's fallback)."""
+    return [row.price for row in _rows(conn, hits, power_kind)]
+
+
 def _search(conn: sqlite3.Connection, query: SearchQuery) -> StationPage:
     page: SearchPage = search(conn, query)
-    rows = _rows(conn, page.hits)
+    rows = _rows(conn, page.hits, price_kind(query))
     currencies = {r.hit.currency for r in rows if r.hit.currency}
     currency = currencies.pop() if len(currencies) == 1 else None
     radius = getattr(page, "radius_km", None)
