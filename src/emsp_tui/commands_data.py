@@ -13,7 +13,9 @@ from .ocpi.enums import Facility
 from .services.connector_names import resolve_connectors
 from .services.places import parse_position
 from .services.sync import Progress
+from .services.stations import price_labels
 from .store.search import SearchQuery, search
+from .store.search_query import price_kind
 
 NOTHING_TO_SYNC = (
     "nothing to sync: no partners yet. Connect one with 'emsp partners add VERSIONS_URL "
@@ -108,6 +110,8 @@ async def stations(settings: Settings, args: object) -> int:
         return 2
     async with EmspNode(settings, serve=False) as node:
         page = await node.db.run(search, query)
+        # No kWh figure: the app's words ("see details", "0.10/min"), never a free-looking 0.
+        labels = await node.db.run(price_labels, page.hits, price_kind(query))
     if getattr(args, "json", False):
         doc = {
             "total": page.total,
@@ -122,7 +126,7 @@ async def stations(settings: Settings, args: object) -> int:
         print("No stations match." if page.total == 0 else "No more results.")
         return 0
     rows = [("NAME", "CITY", "OPERATOR", "KM", "FREE", "MAX KW", "CONNECTORS", "EUR/KWH")]
-    for h in page.hits:
+    for h, label in zip(page.hits, labels, strict=True):
         rows.append(
             (
                 (h.name or h.address)[:34],
@@ -132,7 +136,7 @@ async def stations(settings: Settings, args: object) -> int:
                 f"{h.evses_available}/{h.evses_total}",
                 f"{h.max_kw:g}",
                 ",".join(_short(c) for c in h.connectors),
-                "-" if h.energy_price is None else f"{h.energy_price:.2f}",
+                (label or "-") if h.energy_price is None else f"{h.energy_price:.2f}",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

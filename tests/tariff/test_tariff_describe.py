@@ -29,7 +29,7 @@ def test_simple_per_kwh() -> None:
     d = describe_tariff(example("tariff_8_simple_025kwh.json"))
     assert d.lines == ("0.275 EUR/kWh",)
     assert d.sentence == "0.275 EUR/kWh, VAT included"
-    assert d.summary == "0.275/kWh"
+    assert d.summary == "0.28 EUR/kWh"
 
 
 def test_sentence_with_every_kind_of_price() -> None:
@@ -45,7 +45,7 @@ def test_sentence_with_every_kind_of_price() -> None:
         "0.60 EUR/kWh, 0.10 EUR/min (from the 2nd hour), 1.20 EUR per session, "
         "min 0.60 EUR, max 24.00 EUR, VAT included"
     )
-    assert d.summary == "0.60/kWh +time +fee"
+    assert d.summary == "0.60 EUR/kWh +time +fee"
 
 
 def test_worked_example_tariff() -> None:
@@ -63,7 +63,7 @@ def test_worked_example_tariff() -> None:
         "0.6655 EUR/kWh",
         "parking 7.26 EUR/h while not charging (09:00-18:00)",
     )
-    assert d.summary == "0.4235-0.6655/kWh +idle +fee"
+    assert d.summary == "0.42-0.67 EUR/kWh +idle +fee"
 
 
 def test_complex_example_spells_out_days_times_and_current() -> None:
@@ -80,7 +80,7 @@ def test_complex_example_spells_out_days_times_and_current() -> None:
             "https://company.com/tariffs/14",
         ]
     )
-    assert d.summary == "1.20-2.40/h +idle +fee"
+    assert d.summary == "1.20-2.40 EUR/h +idle +fee"
 
 
 def test_prices_without_vat_say_so() -> None:
@@ -98,7 +98,7 @@ def test_per_minute_when_every_time_price_is_whole_cents_per_minute() -> None:
     assert d.sentence == (
         "0.60 EUR per session, 0.275 EUR/kWh, parking 0.04 EUR/min while not charging, VAT included"
     )
-    assert d.summary == "0.275/kWh +idle +fee"
+    assert d.summary == "0.28 EUR/kWh +idle +fee"
 
 
 def test_reservation_elements() -> None:
@@ -175,7 +175,8 @@ def test_restriction_phrases(restrictions: dict[str, Any], expected: str) -> Non
 
 
 def test_summary_of_an_energy_range() -> None:
-    assert summarize_tariff(example("tariffrestriction_example_max_power.json")) == "0.24-0.60/kWh"
+    summary = summarize_tariff(example("tariffrestriction_example_max_power.json"))
+    assert summary == "0.24-0.60 EUR/kWh"
 
 
 # --- the numbers in the description are the engine's -------------------------------------

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from decimal import Decimal
 from typing import NamedTuple
 
 from ..ocpi.enums import TariffType
@@ -225,12 +224,6 @@ def _unknown_counts(conn: sqlite3.Connection, hits: Sequence[StationHit]) -> dic
         log.warning("cannot count UNKNOWN EVSEs", exc_info=True)
         return {}
     return {(r[0], r[1], r[2]): r[3] for r in rows}
-
-
-def _rank_price(tariff: Tariff) -> Decimal:
-    """The engine's per-kWh figure the list ranks a station's tariffs by (unknown: last)."""
-    price = energy_price_per_kwh(tariff)
-    return Decimal("Infinity") if price is None else price
 
 
 def _rank_price(tariff: Tariff) -> Decimal:

@@ -112,15 +112,21 @@ def delete_tariff(
 
 
 def tariffs_for_location(
-    conn: sqlite3.Connection, country_code: str, party_id: str, location_id: str
+    conn: sqlite3.Connection,
+    country_code: str,
+    party_id: str,
+    location_id: str,
+    power_kind: str | None = None,
 ) -> list[Tariff]:
-    """The stored tariffs the location's connectors point at (unknown ids are left out)."""
+    """The stored tariffs the location's connectors point at (unknown ids are left out);
+    with ``power_kind`` ('ac', 'dc'), only those of that class's connectors not REMOVED."""
+    token = f"{power_kind.upper()}:" if power_kind else ""
     rows = conn.execute(
         """SELECT t.data FROM locations l JOIN tariffs t
              ON t.country_code = l.country_code AND t.party_id = l.party_id
-            AND instr(l.tariff_ids, ' ' || t.id || ' ')
+            AND instr(l.tariff_ids, ' ' || ? || t.id || ' ')
            WHERE l.country_code = ? AND l.party_id = ? AND l.id = ? ORDER BY t.id""",
-        (country_code.upper(), party_id.upper(), location_id.upper()),
+        (token, country_code.upper(), party_id.upper(), location_id.upper()),
     )
     return [Tariff.model_validate_json(r[0]) for r in rows]
 

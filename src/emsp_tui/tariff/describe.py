@@ -60,7 +60,7 @@ def describe_tariff(tariff: Tariff, language: str = "en") -> TariffDescription:
             from_alt_text=True,
         )
     return TariffDescription(
-        lines=tuple(describe_element(e, tariff, style) for e in tariff.elements),
+        lines=_lines(tariff, style),
         limits=_limits(tariff, style),
         vat=style.vat_note if _says_anything(tariff) else None,
         summary=summary,
@@ -69,8 +69,31 @@ def describe_tariff(tariff: Tariff, language: str = "en") -> TariffDescription:
     )
 
 
+def _lines(tariff: Tariff, style: _Style) -> tuple[str, ...]:
+    """One line per element, each with its condition. An element priced exactly as a later
+    unconditional one is merged into it: whether its condition holds changes nothing, and
+    "0.79 EUR/kWh (above 50 kW)" then a bare "0.79 EUR/kWh" reads as a repeat (#10)."""
+    elements = tariff.elements
+    lines = []
+    for n, element in enumerate(elements):
+        if element.restrictions is not None and element.restrictions.reservation is None:
+            same = [c.model_dump() for c in element.price_components]
+            later = (e for e in elements[n + 1 :] if _unrestricted(e))
+            fallback = next(later, None)
+            if fallback is not None and [c.model_dump() for c in fallback.price_components] == same:
+                continue
+        lines.append(describe_element(element, tariff, style))
+    return tuple(dict.fromkeys(lines))
+
+
+def _unrestricted(element: TariffElement) -> bool:
+    r = element.restrictions
+    return r is None or not r.model_dump(exclude_none=True)
+
+
 def summarize_tariff(tariff: Tariff) -> str:
-    """A short price tag: ``0.59/kWh +idle``, ``0.45-0.69/kWh +fee``, ``0.10/min``, ``free``."""
+    """A short price tag: ``0.59 EUR/kWh +idle``, ``0.45-0.69 EUR/kWh +fee``,
+    ``0.10 EUR/min``, ``free``. Energy prices at most 2 decimals (display only)."""
     style = _Style.of(tariff)
     prices: dict[TariffDimensionType, list[Decimal]] = {d: [] for d in TariffDimensionType}
     for element in tariff.elements:
@@ -84,8 +107,9 @@ def summarize_tariff(tariff: Tariff) -> str:
         values = [
             style.time_figure(v) if dimension in (TIME, PARKING) else v for v in prices[dimension]
         ]
-        lo, hi = format_amount(min(values)), format_amount(max(values))
-        return lo if lo == hi else f"{lo}-{hi}"
+        places = 4 if dimension in (TIME, PARKING) else 2  # cents per minute do matter
+        lo, hi = format_amount(min(values), places), format_amount(max(values), places)
+        return f"{lo} {style.currency}" if lo == hi else f"{lo}-{hi} {style.currency}"
 
     flags = [("+time", TIME), ("+idle", PARKING), ("+fee", FLAT)]
     if ENERGY in paid:

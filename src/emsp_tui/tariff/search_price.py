@@ -23,10 +23,12 @@ def energy_price_per_kwh(tariff: Tariff) -> Decimal | None:
 
     The first unrestricted ENERGY component (spec 7.1: the first matching element wins, so
     the unrestricted one is the price that applies when no condition does). A tariff that
-    charges nothing at all is 0. Ad-hoc payment tariffs apply to card payers, not to our
-    drivers, so they have none.
+    charges nothing at all is 0, unless it says its price in words only (all zero with an
+    alt text: summarize_tariff's "see details"), which must not look free. Ad-hoc payment
+    tariffs apply to card payers, not to our drivers, so they have none.
     """
-    if tariff.type == TariffType.AD_HOC_PAYMENT:
+    charges_nothing = all(dec(c.price) == 0 for e in tariff.elements for c in e.price_components)
+    if tariff.type == TariffType.AD_HOC_PAYMENT or (charges_nothing and tariff.tariff_alt_text):
         return None
     for element in tariff.elements:
         if not _unrestricted(element):
@@ -34,6 +36,4 @@ def energy_price_per_kwh(tariff: Tariff) -> Decimal | None:
         for component in element.price_components:
             if component.type == TariffDimensionType.ENERGY:
                 return shown_unit_price(component)
-    if all(dec(c.price) == 0 for e in tariff.elements for c in e.price_components):
-        return ZERO
-    return None
+    return ZERO if charges_nothing else None
