@@ -25,6 +25,10 @@ from .search_near import EARTH_RADIUS_KM, near_page
 from .search_query import SearchQuery, price_column
 from .search_text import query_words
 
+__all__ = [
+    "SearchPage", "SearchQuery", "StationHit", "count_label", "fts_query", "haversine_km",
+    "search",
+]  # fmt: skip
 MAX_LIMIT = 200
 _WORD = re.compile(r"[^\W_]+")
 

@@ -60,7 +60,7 @@ One row per charger (EVSE). The status is live from the operator: `● Available
     )
 
     def show(self, detail: StationDetail, now: datetime) -> None:
-        rows = []
+        rows: list[tuple[str, dict[str, Text | str]]] = []
         for evse in detail.location.evses or []:
             if evse.status == "REMOVED":
                 continue
