@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, TextIO
+from typing import Any, ClassVar, TextIO
 
 from textual import on, work
+from textual._path import CSSPathType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -33,7 +34,7 @@ from .screens.partners import PartnersScreen
 from .screens.session import SessionScreen
 from .screens.stations import StationsScreen
 from .screens.wallet import WalletScreen
-from .services.sync import SyncService
+from .services.sync import Progress, SyncService
 
 STYLES = Path(__file__).parent / "styles"
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -94,7 +95,7 @@ class LogToFile:
 class EmspApp(App[int]):
     TITLE = "emsp"
     SUB_TITLE = "OCPI 2.2.1 eMSP"
-    CSS_PATH: ClassVar[list[str | Path]] = [  # type: ignore[misc]
+    CSS_PATH: ClassVar[CSSPathType | None] = [
         STYLES / "app.tcss",
         STYLES / "stations.tcss",
         STYLES / "station.tcss",
@@ -104,7 +105,7 @@ class EmspApp(App[int]):
         STYLES / "dialogs.tcss",
         STYLES / "charging.tcss",
     ]
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[object]]]] = {  # type: ignore[misc]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "stations": StationsScreen,
         "favourites": FavouritesScreen,
         "wallet": WalletScreen,
@@ -252,9 +253,11 @@ class EmspApp(App[int]):
     async def run_sync(self) -> None:
         try:
             node = await self.ready()
-            results = await self.sync_factory(node).sync_all(
-                lambda p: self.post_message(SyncProgressed(p))
-            )
+
+            def progressed(progress: Progress) -> None:
+                self.post_message(SyncProgressed(progress))
+
+            results = await self.sync_factory(node).sync_all(progressed)
         except Exception as err:
             self.post_message(SyncFinished(error=one_line(err)))
         else:

@@ -184,7 +184,7 @@ async def test_home_position_by_city_is_remembered(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.near is None
-        await pilot.press("h")
+        await pilot.press("4", "h")  # on the stations list h types into the search
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         box = app.screen.query_one("#home-input", Input)
@@ -201,6 +201,8 @@ async def test_home_position_by_city_is_remembered(tmp_path: Path) -> None:
         assert 'label = "Köln"' in app.settings.config_file.read_text()
         reloaded = Settings(config_dir=app.settings.config_dir, data_dir=tmp_path / "data")
         assert reloaded.home == app.home
+        await pilot.press("1")
+        await settle(pilot)
         page = app.screen._page  # type: ignore[attr-defined]
         assert page.rows[0].hit.city == "Köln"  # nearest first from the new home
 

@@ -54,9 +54,12 @@ station list or on its page.
         yield Static(id="favourites-empty")
         yield Footer()
 
+    def _reload(self) -> None:
+        self.load()
+
     def on_mount(self) -> None:
         self.query_one(StationTable).loading = True
-        self.watch(self.app, "data_version", lambda _: self.load(), init=False)
+        self.watch(self.app, "data_version", self._reload, init=False)
         self.set_interval(REFRESH_SECONDS, self.load)
         self.load()
 

@@ -68,8 +68,8 @@ Each filter has one key: press it to switch it on or off, or to step through its
 Esc or Enter closes and applies; x clears everything.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "toggle('available_only')", "Available", show=False, id="filters.available"),
-        Binding("o", "toggle('open_now')", "Open now", show=False, id="filters.open_now"),
+        Binding("a", "switch('available_only')", "Available", show=False, id="filters.available"),
+        Binding("o", "switch('open_now')", "Open now", show=False, id="filters.open_now"),
         Binding("t", "plug('t')", "Type 2", show=False, id="filters.type2"),
         Binding("c", "plug('c')", "CCS", show=False, id="filters.ccs"),
         Binding("m", "plug('m')", "CHAdeMO", show=False, id="filters.chademo"),
@@ -106,8 +106,8 @@ Esc or Enter closes and applies; x clears everything.
             with Horizontal(id="dialog-head"):
                 yield Static("Filters", id="dialog-title")
                 yield Static(id="match-count")
-            yield FilterRow("toggle('available_only')", "row-available")
-            yield FilterRow("toggle('open_now')", "row-open")
+            yield FilterRow("switch('available_only')", "row-available")
+            yield FilterRow("switch('open_now')", "row-open")
             with Horizontal(id="row-plugs"):
                 for key in CONNECTOR_KEYS:
                     yield FilterRow(f"plug('{key}')", f"row-plug-{key}")
@@ -170,7 +170,10 @@ Esc or Enter closes and applies; x clears everything.
 
     def _render_rows(self) -> None:
         v = self.value
-        tick = lambda on: "☑ yes" if on else "☐ no"  # noqa: E731
+
+        def tick(on: bool) -> str:
+            return "☑ yes" if on else "☐ no"
+
         self._row("row-available", "a", "Available now", tick(v.available_only), v.available_only)
         self._row("row-open", "o", "Open now", tick(v.open_now), v.open_now)
         for key, group in CONNECTOR_KEYS.items():
@@ -195,7 +198,7 @@ Esc or Enter closes and applies; x clears everything.
         self.query_one(FacilityList).show(v.facilities)
 
     # -- actions ------------------------------------------------------------------------------
-    def action_toggle(self, name: str) -> None:
+    def action_switch(self, name: str) -> None:
         self.value = self.value.toggled(**{name: not getattr(self.value, name)})
 
     def action_plug(self, key: str) -> None:

@@ -87,7 +87,9 @@ class StationTable(ResponsiveTable):
     def show(self, rows: Sequence[StationRow], *, append: bool = False) -> None:
         if not append:  # no home position: no distances to show
             self.hide(
-                frozenset() if any(r.hit.distance_km is not None for r in rows) else {"distance"}
+                frozenset()
+                if any(r.hit.distance_km is not None for r in rows)
+                else frozenset({"distance"})
             )
         items = [(row_key(r.key), self.cells(r)) for r in rows]
         if append:
