@@ -16,6 +16,9 @@ AREAS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+BRAND_FROM = 90  # columns from which the "⚡ emsp" brand is shown
+
+
 class AreaTab(Static):
     def __init__(self, area: str, key: str, title: str, active: bool) -> None:
         super().__init__(f"{key} {title}", classes="area-tab", id=f"area-{area}")
@@ -50,6 +53,10 @@ class AreaBar(Horizontal):
         # The app keeps one line of state for every bar: where "home" is, how sync goes.
         if hasattr(self.app, "status_line"):
             self.watch(self.app, "status_line", self.show_info)
+
+    def on_resize(self) -> None:
+        # at 80 columns the five tabs and "home" need the brand's room
+        self.query_one("#area-brand", Static).display = self.size.width >= BRAND_FROM
 
     def show_info(self, text: str) -> None:
         self.query_one("#area-info", Static).update(text)
