@@ -72,10 +72,11 @@ async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> S
     screen = await wait_for(
         pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen, "the session screen"
     )
-    assert screen.command is not None
-    assert screen.command.type == CommandType.START_SESSION
-    first = station.start_command
-    assert first is not None
+    attempt = node.charging.attempt  # the service owns the attempt; the screens render it
+    assert attempt is not None
+    assert attempt.command is not None
+    assert attempt.command.type == CommandType.START_SESSION
+    first = attempt.command
     await pilot.press("escape")  # back on the station: a second start sends nothing more
     await pilot.pause()
     await pilot.press("s")
@@ -87,13 +88,19 @@ async def open_and_start(pilot: Pilot[Any], app: EmspApp, mock: MockServer) -> S
     if isinstance(screen, ConfirmScreen):
         await pilot.press("n")
         await pilot.pause()
-        app.push_screen(SessionScreen(first))
+        app.push_screen(SessionScreen())
         await pilot.pause()
         screen = app.screen
     assert isinstance(screen, SessionScreen)
-    assert station.start_command is not None
-    assert station.start_command.id == first.id
+    assert node.charging.attempt is not None
+    assert node.charging.attempt.command is not None
+    assert node.charging.attempt.command.id == first.id
     return screen
+
+
+def start_result(screen: SessionScreen) -> CommandResultType | None:
+    attempt = screen.attempt
+    return attempt.command.result if attempt and attempt.command else None
 
 
 async def test_start_watch_stop_and_the_cdr(tmp_path: Path, fast_mock: MockServer) -> None:
@@ -102,7 +109,7 @@ async def test_start_watch_stop_and_the_cdr(tmp_path: Path, fast_mock: MockServe
         screen = await open_and_start(pilot, app, fast_mock)
         await wait_for(
             pilot,
-            lambda: screen.command and screen.command.result == CommandResultType.ACCEPTED,
+            lambda: start_result(screen) == CommandResultType.ACCEPTED,
             "CommandResult ACCEPTED",
         )
         first = await wait_for(
@@ -147,7 +154,7 @@ async def test_rejected_result_shows_the_driver_sentence(
         screen = await open_and_start(pilot, app, fast_mock)
         await wait_for(
             pilot,
-            lambda: screen.command and screen.command.result == CommandResultType.REJECTED,
+            lambda: start_result(screen) == CommandResultType.REJECTED,
             "CommandResult REJECTED",
         )
         await pilot.pause()

@@ -37,11 +37,11 @@ async def open_station(pilot: Pilot[Any]) -> StationScreen:
 async def test_start_without_a_valid_card_says_what_to_do(tmp_path: Path) -> None:
     app = make_app(tmp_path, cards=[card(1, valid=False)])
     async with app.run_test(size=SIZE) as pilot:
-        station = await open_station(pilot)
+        await open_station(pilot)
         await pilot.press("s")
         await wait_idle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)  # nothing to confirm, nothing sent
-        assert station.start_command is None
+        assert app.node.charging.attempt is None
         [note] = [n for n in app._notifications if n.title == "Not started"]
         assert "no valid charging card" in note.message
         assert "wallet" in note.message
@@ -61,8 +61,7 @@ async def test_start_asks_with_the_price_and_no_means_nothing_sent(tmp_path: Pat
         await pilot.press("n")
         await wait_idle(pilot)
         assert app.screen is station
-        assert station.start_command is None
-        assert not station.starting
+        assert app.node.charging.attempt is None  # the service's: no attempt, nothing sent
 
 
 async def test_area_5_shows_charging_with_nothing_running(tmp_path: Path) -> None:
@@ -76,4 +75,4 @@ async def test_area_5_shows_charging_with_nothing_running(tmp_path: Path) -> Non
         assert isinstance(screen, SessionScreen)
         assert screen.view is None
         assert screen.query_one("#no-session").display
-        assert screen.check_action("stop", ()) is None  # nothing to stop
+        assert screen.check_action("stop", ()) is False  # nothing to stop: not even shown

@@ -2,7 +2,8 @@
 
 One worker per screen reads the charging service's subscription and posts messages; it
 belongs to the screen, so popping the screen (or leaving the area) cancels it and ends the
-subscription. The clock is the app's ``now``.
+subscription. The clock is the app's ``now``. The driver's charge attempt (its start and the
+session it led to) is the service's: this screen renders what it publishes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
+from ..services.charging_attempt import AttemptView
 from ..services.charging_events import (
+    AttemptChanged,
     CdrArrived,
     ChargingError,
     CommandChanged,
@@ -48,7 +51,7 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
     class Loaded(Message):
         sessions: list[SessionView]
         history: list[HistoryEntry]
-        command: CommandView | None = None
+        attempt: AttemptView | None = None
 
     @dataclass
     class SessionUpdated(Message):
@@ -65,6 +68,10 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
         view: CommandView
 
     @dataclass
+    class AttemptUpdated(Message):
+        view: AttemptView
+
+    @dataclass
     class HistoryLoaded(Message):
         entries: list[HistoryEntry] = field(default_factory=list)
 
@@ -74,10 +81,10 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
         sentence: str
         next_step: str = ""
 
-    def __init__(self, command: CommandView | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.command = command  # the start that brought us here, if any
-        self.view: SessionView | None = None
+        self.attempt: AttemptView | None = None  # as last published by the service
+        self.view: SessionView | None = None  # the session shown
         self.stop_command: CommandView | None = None
 
     def compose(self) -> ComposeResult:
@@ -108,18 +115,15 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
             try:
                 sessions = await charging.sessions()
                 history = await charging.history()
-                command = await charging.command(self.command.id) if self.command else None
             except Exception as err:
                 self.post_message(self.Failed("Could not load your charges", one_line(err)))
-                sessions, history, command = [], [], None
-            self.post_message(self.Loaded(sessions, history, command))
-            if command is not None and command.session_id is None:
-                found = await charging.session_for(command)
-                if found is not None:
-                    self.post_message(self.SessionUpdated(found))
+                sessions, history = [], []
+            self.post_message(self.Loaded(sessions, history, charging.attempt))
             while True:
                 event = await queue.get()
-                if isinstance(event, SessionChanged):
+                if isinstance(event, AttemptChanged):
+                    self.post_message(self.AttemptUpdated(event.view))
+                elif isinstance(event, SessionChanged):
                     self.post_message(self.SessionUpdated(event.view))
                     if not event.view.is_open:
                         self.post_message(self.HistoryLoaded(await charging.history()))
@@ -131,36 +135,43 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
             charging.unsubscribe(queue)
 
     # -- what the worker reports ------------------------------------------------------------
+    def _following(self) -> bool:
+        """The attempt is what this screen is about, until it has ended."""
+        return self.attempt is not None and not self.attempt.ended
+
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        if event.command is not None:
-            self.command = event.command
+        if event.attempt is not None:
+            self._attempt_updated(self.AttemptUpdated(event.attempt))
         self._show_command()
-        if self.view is None and event.sessions and self.command is None:
+        if self.view is None and event.sessions and not self._following():
             self._show(event.sessions[0])
         self.query_one(HistoryTable).show(event.history)
+
+    @on(AttemptUpdated)
+    def _attempt_updated(self, event: AttemptUpdated) -> None:
+        self.attempt = event.view
+        session = event.view.session
+        if session is not None and (
+            self._following() or (self.view is not None and self.view.key == session.key)
+        ):
+            self._show(session)
+        self._show_command()
 
     @on(SessionUpdated)
     def _session_updated(self, event: SessionUpdated) -> None:
         view = event.view
         if self.view is not None and view.key == self.view.key:
             self._show(view)
-        elif self.command is not None:
-            if (
-                view.authorization_reference
-                and view.authorization_reference == self.command.authorization_reference
-            ) or view.id == self.command.session_id:
-                self._show(view)
+        elif self._following():
+            return  # the attempt's session comes with the attempt
         elif view.is_open and (self.view is None or not self.view.is_open):
             self._show(view)
 
     @on(CommandUpdated)
     def _command_updated(self, event: CommandUpdated) -> None:
         view = event.view
-        if self.command is not None and view.id == self.command.id:
-            self.command = view
-            self._show_command()
-        elif self.stop_command is not None and view.id == self.stop_command.id:
+        if self.stop_command is not None and view.id == self.stop_command.id:
             self.stop_command = view
             self._show_command()
 
@@ -186,10 +197,11 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
     def _show_command(self) -> None:
         state = self.query_one("#command-state", Static)
         now = self.emsp.now()
-        shown = self.stop_command or self.command
+        start = self.attempt.command if self._following() and self.attempt else None
+        shown = self.stop_command or start
         started = (
             shown is not None
-            and shown is self.command
+            and shown is start
             and not shown.pending
             and self.view is not None
             and self.view.is_open
@@ -207,7 +219,8 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
     def _tick(self) -> None:
         if self.view is not None and self.view.is_open:
             self.query_one(SessionPanel).show(self.view, self.emsp.now())
-        shown = self.stop_command or self.command
+        start = self.attempt.command if self.attempt else None
+        shown = self.stop_command or start
         if shown is not None and shown.pending:
             self._show_command()
 
@@ -222,8 +235,8 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
         self.query_one("#charging-tabs", TabbedContent).active = tab
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop":
-            return (self.view is not None and self.view.is_open) or None
+        if action == "stop":  # hidden, not greyed, when nothing is charging
+            return self.view is not None and self.view.is_open
         return True
 
     def action_stop(self) -> None:

@@ -15,7 +15,9 @@ owner CPO through the partner we know the location from. The CommandResponse com
 once (ACCEPTED with a timeout, or a refusal); the CommandResult later at the response_url;
 then the CPO PUTs the session (same authorization_reference) and PATCHes it. A result that
 does not come by the deadline is reported (TIMED_OUT) by the periodic check in charging_sync.
-The same start again (same EVSE and card) while one is pending sends nothing and returns it.
+The charge attempt (charging_attempt) is the service's: while a start is undecided another
+start sends nothing and returns it (``duplicate``); across processes the store's claim does
+the same for the same EVSE and card. Subscribers get ``AttemptChanged`` with its session.
 Local refusals (blocked card, no route to the CPO) raise ChargingError with the advice.
 """
 
@@ -25,6 +27,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,7 +50,9 @@ from ..store.tokens import StoredToken
 from . import card_tap
 from . import driver_advice as advice
 from .card_tap import TapResult, mock_base_url
+from .charging_attempt import AttemptView, start_attempt
 from .charging_events import (
+    AttemptChanged,
     CdrArrived,
     ChargingError,
     ChargingEvent,
@@ -81,6 +86,8 @@ from .routing import owned_parties, routing_to
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "AttemptChanged",
+    "AttemptView",
     "CdrArrived",
     "ChargingError",
     "ChargingEvent",
@@ -123,6 +130,8 @@ class ChargingService:
         self._callbacks: list[Callable[[ChargingEvent], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._attempt: AttemptView | None = None
+        self._start_lock = asyncio.Lock()  # the one in-process guard against a double start
 
     @property
     def receiving(self) -> bool:
@@ -161,7 +170,16 @@ class ChargingService:
 
     @property
     def watched(self) -> bool:
-        return bool(self._queues or self._callbacks)
+        return bool(self._queues or self._callbacks or self._attempt)
+
+    @property
+    def attempt(self) -> AttemptView | None:
+        """The driver's newest charge attempt (None: none since the app started)."""
+        return self._attempt
+
+    def _set_attempt(self, attempt: AttemptView) -> None:
+        self._attempt = attempt
+        self._publish(AttemptChanged(attempt))
 
     def _publish(self, event: ChargingEvent) -> None:
         for queue in list(self._queues):
@@ -206,12 +224,34 @@ class ChargingService:
             self._spawn(self._publish_session(key))
 
     def command_changed(self, command: StoredCommand) -> None:
-        self._publish(CommandChanged(command_view(command)))
+        view = command_view(command)
+        self._publish(CommandChanged(view))
+        attempt = self._attempt
+        if attempt is not None and attempt.command is not None and attempt.command.id == view.id:
+            self._set_attempt(attempt.with_command(view))
+            if attempt.session is None and view.session_id is not None:
+                self._spawn(self._attach_session(view))
+
+    async def _attach_session(
+        self, command: CommandView | None, key: SessionKey | None = None
+    ) -> None:
+        if command is not None:
+            found = await self.session_for(command)
+        else:
+            found = await self.session(*key) if key is not None else None
+        if found is not None:
+            self._session_seen(found)
+
+    def _session_seen(self, view: SessionView) -> None:
+        attempt = self._attempt
+        if attempt is not None and attempt.owns(view):
+            self._set_attempt(attempt.with_session(view))
 
     async def _publish_session(self, key: SessionKey) -> None:
         found = await self.session(*key)
         if found is not None:
             self._publish(SessionChanged(found))
+            self._session_seen(found)
 
     async def _publish_command(self, command_id: str) -> None:
         found = await self.db.run(command_store.get_command, command_id)
@@ -252,7 +292,8 @@ class ChargingService:
         return [self._view(b) for b in await self.db.run(read)]
 
     async def session_for(self, command: CommandView) -> SessionView | None:
-        """The session a start led to (by its authorization_reference), once it arrived."""
+        """The session a start led to (linked by the store, by its authorization_reference),
+        once it arrived."""
         reference = command.authorization_reference
         if not reference:
             return None
@@ -328,16 +369,42 @@ class ChargingService:
         connector: Connector | str | None,
         token: Token | StoredToken,
     ) -> CommandView:
-        """Send START_SESSION; returns the command with its synchronous answer recorded."""
+        """Send START_SESSION; returns the command with its synchronous answer recorded. While
+        the driver's attempt is undecided nothing is sent: that command comes back
+        (``duplicate``)."""
+        async with self._start_lock:
+            attempt = self._attempt
+            if attempt is not None and attempt.command is not None and attempt.pending:
+                return replace(attempt.command, duplicate=True)
+            command = await self._start(location, evse, connector, token)
+            if not command.duplicate or self._attempt is None:
+                self._set_attempt(start_attempt(command))
+                self._spawn(self._attach_session(command))  # it may have come in already
+            return command
+
+    def check_remote(self, location: Location, evse_uid: str) -> None:
+        """Raise ChargingError (NOT_REMOTE) for a charger the operator says can't be started
+        by command: the driver hears it before being asked to confirm."""
+        found = next((e for e in location.evses or [] if e.uid.upper() == evse_uid.upper()), None)
+        caps = (found.capabilities or []) if found else []
+        if found is not None and caps and Capability.REMOTE_START_STOP_CAPABLE not in caps:
+            raise ChargingError(advice.NOT_REMOTE)
+
+    async def _start(
+        self,
+        location: Location,
+        evse: EVSE | str,
+        connector: Connector | str | None,
+        token: Token | StoredToken,
+    ) -> CommandView:
         card = await self.current_card(token)
         evse_uid = evse if isinstance(evse, str) else evse.uid
         connector_id = connector.id if isinstance(connector, Connector) else connector
         if not card.valid:
             raise ChargingError(advice.CARD_BLOCKED)
+        self.check_remote(location, evse_uid)
         found = next((e for e in location.evses or [] if e.uid.upper() == evse_uid.upper()), None)
         caps = (found.capabilities or []) if found else []
-        if found is not None and caps and Capability.REMOTE_START_STOP_CAPABLE not in caps:
-            raise ChargingError(advice.NOT_REMOTE)
         if connector_id is None and found and Capability.START_SESSION_CONNECTOR_REQUIRED in caps:
             connector_id = found.connectors[0].id
         owner = (location.country_code.upper(), location.party_id.upper())
@@ -449,9 +516,25 @@ class ChargingService:
         token: Token | StoredToken,
         connector: str | None = None,
     ) -> TapResult:
-        """Hold a card to a charger's reader in the simulated network (see card_tap)."""
+        """Hold a card to a charger's reader in the simulated network (see card_tap). A start
+        becomes the driver's attempt, as a START_SESSION does."""
         card = await self.current_card(token)
         partner = await self.partner_for((location.country_code, location.party_id))
-        return await card_tap.tap(
+        result = await card_tap.tap(
             location, evse, card, partner, connector, request_timeout=self.request_timeout
         )
+        if result.result == "started":
+            self._set_attempt(
+                AttemptView(
+                    location.id,
+                    evse if isinstance(evse, str) else evse.uid,
+                    None,
+                    result.authorization_reference,
+                    result.session_id,
+                    tap_advice=result.advice,
+                )
+            )
+            if result.session_id:
+                owner = (location.country_code.upper(), location.party_id.upper())
+                self._spawn(self._attach_session(None, (*owner, result.session_id)))
+        return result

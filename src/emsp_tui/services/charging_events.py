@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..store.sessions import SessionKey
+from .charging_attempt import AttemptView
 from .charging_views import CommandView, SessionView
 from .driver_advice import DriverAdvice
 
@@ -39,4 +40,9 @@ class LocationChanged:
     key: tuple[str, str, str]  # live status changed: refresh availability
 
 
-ChargingEvent = SessionChanged | CommandChanged | CdrArrived | LocationChanged
+@dataclass(frozen=True, slots=True)
+class AttemptChanged:
+    view: AttemptView  # the driver's charge attempt: its command or its session changed
+
+
+ChargingEvent = SessionChanged | CommandChanged | CdrArrived | LocationChanged | AttemptChanged

@@ -82,6 +82,7 @@ class SessionView:
     received_at: datetime  # ours: when the last change arrived
     stale: bool  # no update for longer than expected (and a pull could not confirm)
     cdr: CdrSummary | None
+    evse_id: str | None = None  # the charger's EVSE ID as the station shows it (from its location)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -185,6 +186,13 @@ def _connector(location: Location | None, s: Session) -> Connector | None:
             for connector in evse.connectors:
                 if connector.id.upper() == s.connector_id.upper():
                     return connector
+    return None
+
+
+def _evse_id(location: Location | None, s: Session) -> str | None:
+    for evse in location.evses or [] if location else []:
+        if evse.uid.upper() == s.evse_uid.upper():
+            return evse.evse_id
     return None
 
 
@@ -358,6 +366,7 @@ def session_view(
         stored.received_at,
         stale and s.status in (Status.PENDING, Status.ACTIVE, Status.RESERVATION),
         cdr_summary(bundle.cdrs),
+        _evse_id(location, s),
     )
 
 

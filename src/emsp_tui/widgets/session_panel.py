@@ -3,15 +3,18 @@ and the past charges as a table. Pure display: the SessionScreen feeds it views.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
 
 from ..ocpi.models import Price
-from ..services.charging_views import CommandView, HistoryEntry, SessionView
+from ..services.charging_attempt import AttemptView
+from ..services.charging_views import CommandView, HistoryEntry, PowerSample, SessionView
 from ..tariff.money import Money
 
 STATUS_WORDS = {
@@ -24,10 +27,10 @@ STATUS_WORDS = {
 
 
 def duration(delta: timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds())) // 60
-    seconds = max(0, int(delta.total_seconds())) % 60
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    """Always h:mm:ss, running or finished (``0:23:10``, never a bare ``23:10``)."""
+    hours, rest = divmod(max(0, int(delta.total_seconds())), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
 def price_words(price: Price | Money | None, currency: str) -> str:
@@ -60,7 +63,7 @@ operator has not sent an update for a while: the numbers may be behind.
         yield Static(id="session-where")
         yield Static(id="session-figures")
         yield Static("Power over the session", id="chart-label")
-        yield Sparkline([], id="power-chart")
+        yield PowerChart(id="power-chart")
         yield Static(id="session-cost")
 
     def show(self, view: SessionView, now: datetime) -> None:
@@ -68,7 +71,7 @@ operator has not sent an update for a while: the numbers may be behind.
         self.set_class(view.status == "ACTIVE", "-charging")
         where = view.location_name or view.address or view.location_id
         self.query_one("#session-where", Static).update(
-            Text.assemble((where, "bold"), f" · charger {view.evse_uid}")
+            Text.assemble((where, "bold"), f" · charger {view.evse_id or view.evse_uid}")
         )
         status = STATUS_WORDS.get(str(view.status), str(view.status).title())
         power = "—" if view.power_kw is None else f"{view.power_kw:.1f} kW"
@@ -81,7 +84,8 @@ operator has not sent an update for a while: the numbers may be behind.
                 f"Power now    {power}{soc}"
             )
         )
-        self.query_one(Sparkline).data = [s.kw for s in view.power_samples] or [0.0]
+        end = view.ended_at or (now if view.is_open else view.last_updated)
+        self.query_one(PowerChart).show(view.power_samples, view.started_at, end)
         if view.cdr is not None:
             cost = Text.assemble(
                 ("Final bill   ", ""),
@@ -109,6 +113,85 @@ def command_text(command: CommandView, now: datetime) -> Text:
             text.append(f" (up to {left} s more, until {command.deadline:%H:%M:%S} UTC)")
         text.append("…")
     return text
+
+
+def attempt_text(attempt: AttemptView, now: datetime) -> Text:
+    """The driver's charge attempt on the station page: the start on its way, the charge
+    running, or over (then nothing is waited for any more)."""
+    if attempt.ended:
+        return Text("Your charge here has finished: the bill is in Charging (5).")
+    if attempt.charging:
+        return Text("Charging now: follow it in Charging (5).", style="bold")
+    if attempt.command is not None:
+        return command_text(attempt.command, now)
+    if attempt.tap_advice is not None:
+        return Text(attempt.tap_advice.sentence, style="bold")
+    return Text()
+
+
+def nice_ceiling(value: float) -> float:
+    """The axis top: a round number a little above the value (11 kW: 15, 50 kW: 60)."""
+    target = max(value * 1.1, 1.0)
+    exponent = 10.0 ** math.floor(math.log10(target))
+    steps = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+    return float(next(m * exponent for m in steps if m * exponent >= target))
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+class PowerChart(Widget):
+    """kW over the session: bars with a kW scale on the left and the clock underneath."""
+
+    ROWS = 3  # bar rows; then the time axis
+
+    DEFAULT_CSS = """
+    PowerChart { height: 4; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._samples: tuple[PowerSample, ...] = ()
+        self._span: tuple[datetime, datetime] | None = None
+
+    def show(self, samples: tuple[PowerSample, ...], start: datetime, end: datetime) -> None:
+        self._samples, self._span = samples, (start, max(end, start))
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        if not self._samples or self._span is None:
+            return Text("No power data yet.", style="italic")
+        return chart_text(self._samples, *self._span, max(20, self.size.width))
+
+
+def chart_text(
+    samples: tuple[PowerSample, ...], start: datetime, end: datetime, width: int
+) -> Text:
+    top = nice_ceiling(max(s.kw for s in samples))
+    pad = len(f"{top:g} kW") + 1
+    columns = max(1, width - pad - 1)
+    span = max((end - start).total_seconds(), 1.0)
+    values: list[float | None] = []
+    for n in range(columns):
+        at = start + timedelta(seconds=span * (n + 0.5) / columns)
+        known = [s.kw for s in samples if s.at <= at]
+        values.append(known[-1] if known else None)
+    lines = []
+    for row in range(PowerChart.ROWS):
+        low = top * (PowerChart.ROWS - 1 - row) / PowerChart.ROWS
+        cells = []
+        for value in values:
+            if value is None:
+                cells.append(" ")
+                continue
+            fill = (value - low) / (top / PowerChart.ROWS)
+            cells.append(BARS[max(0, min(8, round(fill * 8)))])
+        label = f"{top:g} kW" if row == 0 else ""
+        lines.append(f"{label:>{pad - 1}} ┤{''.join(cells)}")
+    left, right = f"{start:%H:%M}", f"{end:%H:%M}"
+    gap = max(1, columns - len(left) - len(right))
+    lines.append(f"{'0':>{pad - 1}} └{left}{'─' * gap}{right}")
+    return Text("\n".join(lines))
 
 
 class HistoryTable(DataTable[Text | str]):
