@@ -8,12 +8,13 @@ from pathlib import Path
 
 from textual.fuzzy import Matcher
 from textual.pilot import Pilot
-from textual.widgets import Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 from emsp_tui.app import EmspApp
 from emsp_tui.node import EmspNode
 from emsp_tui.screens.help import HelpScreen
 from emsp_tui.screens.station import StationScreen
+from emsp_tui.services.stations import StationKey
 
 from .support import FROZEN, make_app
 
@@ -88,3 +89,16 @@ async def test_the_demo_says_its_time_runs_fast(tmp_path: Path) -> None:
     async with plain.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "demo" not in plain.status_line
+
+
+async def test_typing_a_new_estimate_replaces_the_old_one(tmp_path: Path) -> None:
+    """#10.7: the estimate field kept the old text ("30 kWh in 40 min60 kWh in 30 min")."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(StationScreen(StationKey("DE", "VOL", "DE-VOL-000041")))
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.press(*"60 kWh in 30 min")
+        await settle(pilot)
+        assert app.screen.query_one("#plan", Input).value == "60 kWh in 30 min"

@@ -93,7 +93,7 @@ facilities and where the energy comes from.
                 with Vertical(id="plan-box"):
                     with Horizontal(id="plan-row"):
                         yield Static("Estimate for", id="plan-label")
-                        yield Input(DEFAULT_PLAN, id="plan", select_on_focus=False, compact=True)
+                        yield Input(DEFAULT_PLAN, id="plan", select_on_focus=True, compact=True)
                     yield Static(id="estimate")
                 with VerticalScroll(id="price-scroll"):
                     yield Static(id="tariffs")
