@@ -12,8 +12,8 @@ from .node import EmspNode
 from .ocpi.enums import Facility
 from .services.connector_names import resolve_connectors
 from .services.places import parse_position
-from .services.sync import Progress
 from .services.stations import price_labels
+from .services.sync import Progress
 from .store.search import SearchQuery, search
 from .store.search_query import price_kind
 
