@@ -178,3 +178,18 @@ async def test_the_car_finishing_by_itself_also_ends_in_a_cdr(setup: Setup) -> N
     assert held is not None
     assert held.session.status == "COMPLETED"
     assert held.cdr_id
+
+
+async def test_two_cards_start_at_once_each_sends_its_own(setup: Setup) -> None:
+    """The guard is per card: a node that serves several cards (the charging benchmark, many
+    drivers next) starts each one's session; only the same card's second start is held."""
+    node = setup.node
+    other = await setup.wallet.issue("second card")
+    (loc_a, evse_a), (loc_b, evse_b) = remote_evse(setup.mock), remote_evse(setup.mock, skip=1)
+    first, second = await asyncio.gather(
+        node.charging.start(loc_a, evse_a, None, setup.card),
+        node.charging.start(loc_b, evse_b, None, other),
+    )
+    assert first.id != second.id
+    assert not first.duplicate
+    assert not second.duplicate

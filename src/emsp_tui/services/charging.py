@@ -370,15 +370,21 @@ class ChargingService:
         token: Token | StoredToken,
     ) -> CommandView:
         """Send START_SESSION; returns the command with its synchronous answer recorded. While
-        the driver's attempt is undecided nothing is sent: that command comes back
-        (``duplicate``)."""
+        the driver's attempt with the same card is undecided nothing is sent: that command
+        comes back (``duplicate``)."""
+        card_uid = (token.token if isinstance(token, StoredToken) else token).uid
         async with self._start_lock:
             attempt = self._attempt
-            if attempt is not None and attempt.command is not None and attempt.pending:
+            if (
+                attempt is not None
+                and attempt.command is not None
+                and attempt.pending
+                and attempt.card_uid == card_uid  # another card is another driver's start
+            ):
                 return replace(attempt.command, duplicate=True)
             command = await self._start(location, evse, connector, token)
             if not command.duplicate or self._attempt is None:
-                self._set_attempt(start_attempt(command))
+                self._set_attempt(start_attempt(command, card_uid))
                 self._spawn(self._attach_session(command))  # it may have come in already
             return command
 

@@ -24,6 +24,7 @@ class AttemptView:
     session_id: str | None  # known once the session arrived (or the tap said it)
     session: SessionView | None = None
     tap_advice: DriverAdvice | None = None  # what the reader said, for a tap
+    card_uid: str | None = None  # the card it was started with (one undecided start per card)
 
     @property
     def pending(self) -> bool:
@@ -51,11 +52,12 @@ class AttemptView:
         return replace(self, session=session, session_id=session.id)
 
 
-def start_attempt(command: CommandView) -> AttemptView:
+def start_attempt(command: CommandView, card_uid: str | None = None) -> AttemptView:
     return AttemptView(
         command.location_id or "",
         command.evse_uid or "",
         command,
         command.authorization_reference,
         command.session_id,
+        card_uid=card_uid,
     )
