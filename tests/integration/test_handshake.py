@@ -49,7 +49,7 @@ async def test_register_with_a_cpo_directly(node: EmspNode, mock: MockServer) ->
 async def test_a_wrong_token_a_is_refused_and_nothing_is_kept(
     node: EmspNode, mock: MockServer
 ) -> None:
-    with pytest.raises(PartnerError, match="registration with .* failed"):
+    with pytest.raises(PartnerError, match=r"registration with .* failed"):
         await node.partners.add(mock.versions_url, "not-the-token", name="hub")
     assert await node.partners.list() == []
 

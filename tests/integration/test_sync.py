@@ -172,7 +172,7 @@ async def test_kill_9_mid_sync_leaves_a_consistent_store_that_resumes(
         await node.partners.add(slow_mock.versions_url, slow_mock.token_a, name="hub")
     await set_faults(slow_mock, "hub:latency=0.15")
     env = {**os.environ, "EMSP_DATA_DIR": str(data), "EMSP_CONFIG_DIR": str(config)}
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 (a real child to SIGKILL mid-sync; never waited on here)
         [sys.executable, "-m", "emsp_tui", "sync", "--quiet"],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -194,7 +194,8 @@ async def test_kill_9_mid_sync_leaves_a_consistent_store_that_resumes(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored, pages = conn.execute(
-            "SELECT (SELECT count(*) FROM locations), pages FROM sync_state WHERE module='locations'"
+            "SELECT (SELECT count(*) FROM locations), pages"
+            " FROM sync_state WHERE module='locations'"
         ).fetchone()
     assert 0 < stored < 400
     assert stored == pages * 25  # every committed page whole, nothing half-written

@@ -61,7 +61,10 @@ class Partner:
         return any(r.get("role") == "HUB" for r in self.roles)
 
     def __repr__(self) -> str:  # keep the token out of logs and tracebacks
-        return f"Partner(name={self.name!r}, versions_url={self.versions_url!r}, status={self.status!r})"
+        return (
+            f"Partner(name={self.name!r}, versions_url={self.versions_url!r}, "
+            f"status={self.status!r})"
+        )
 
 
 def _row_to_partner(conn: sqlite3.Connection, row: sqlite3.Row) -> Partner:
