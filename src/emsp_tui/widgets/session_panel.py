@@ -10,12 +10,13 @@ from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ..ocpi.models import Price
 from ..services.charging_attempt import AttemptView
 from ..services.charging_views import CommandView, HistoryEntry, PowerSample, SessionView
 from ..tariff.money import Money
+from .responsive_table import Cells, Col, ResponsiveTable
 
 STATUS_WORDS = {
     "PENDING": "Getting ready",
@@ -194,8 +195,14 @@ def chart_text(
     return Text("\n".join(lines))
 
 
-class HistoryTable(DataTable[Text | str]):
-    """Past charges, newest first."""
+def when_words(moment: datetime) -> str:
+    """Day and clock, short enough for 80 columns: ``3 Dec 14:05``."""
+    return f"{moment.day} {moment:%b %H:%M}"
+
+
+class HistoryTable(ResponsiveTable):
+    """Past charges, newest first. The cost is never cut: at narrow widths the place name
+    shrinks and the duration goes first; the start time tells two charges at one station apart."""
 
     HELP = """
 ## History
@@ -204,22 +211,29 @@ Your charges, newest first: where, when, energy, how long and the cost. *CDR pen
 operator has not sent the final bill yet; the cost shown is the last one reported.
 """
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.add_columns("Where", "When", "Energy", "Duration", "Cost")
+    COLUMNS = (
+        Col("where", "Where", 12, flex=True, ideal=22),
+        Col("when", "When", 12),
+        Col("energy", "Energy", 10, justify="right"),
+        Col("duration", "Duration", 8, priority=2, justify="right"),
+        Col("cost", "Cost", 11, justify="right"),
+        Col("bill", "Bill", 11, priority=1),
+    )
 
     def show(self, entries: list[HistoryEntry]) -> None:
-        self.clear()
+        rows: list[tuple[str, Cells]] = []
         for e in entries:
             if e.cdr is not None:
-                cost = Text(price_words(e.cdr.total_cost, e.cdr.currency))
+                cost, bill = price_words(e.cdr.total_cost, e.cdr.currency), Text("")
             else:
-                cost = Text.assemble(price_words(e.cost, e.currency), (" CDR pending", "italic"))
-            self.add_row(
-                e.location_name or e.address or e.location_id,
-                f"{e.started_at:%Y-%m-%d %H:%M}",
-                f"{e.kwh:.2f} kWh",
-                duration(e.duration),
-                cost,
-                key=f"{e.country_code}-{e.party_id}-{e.session_id}-{e.started_at.isoformat()}",
-            )
+                cost, bill = price_words(e.cost, e.currency), Text("CDR pending", "italic")
+            key = f"{e.country_code}-{e.party_id}-{e.session_id}-{e.started_at.isoformat()}"
+            rows.append((key, {
+                "where": e.location_name or e.address or e.location_id,
+                "when": when_words(e.started_at),
+                "energy": f"{e.kwh:.2f} kWh",
+                "duration": duration(e.duration),
+                "cost": cost,
+                "bill": bill,
+            }))  # fmt: skip
+        self.set_rows(rows)
