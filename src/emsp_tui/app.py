@@ -299,7 +299,7 @@ class EmspApp(App[int]):
                 parts.append(f"⟳ {p.partner} {p.module} {min(100, 100 * p.done // p.total)}%")
             else:
                 parts.append("⟳ syncing…")
-        parts.append(f"⌂ {self.home.label}" if self.home else "⌂ not set (h)")
+        parts.append(f"⌂ {self.home.label}" if self.home else "⌂ not set: ctrl+p")
         self.status_line = "  ".join(parts)
 
     @property
