@@ -85,6 +85,11 @@ async def test_the_demo_says_its_time_runs_fast(tmp_path: Path) -> None:
         await settle(pilot)
         info = app.screen.query_one("#area-info", Static)
         assert "demo: time \N{MULTIPLICATION SIGN}60" in str(info.render())
+        await pilot.press("5")  # the charging area, where a stop at 12.7 kWh bills 27 kWh later
+        await pilot.pause()  # (its watch worker runs for as long as the screen is open)
+        notice = app.screen.query_one("#demo-time", Static)
+        assert notice.display
+        assert "60 times faster" in str(notice.render())
     plain = make_app(tmp_path / "real")
     async with plain.run_test(size=SIZE) as pilot:
         await settle(pilot)

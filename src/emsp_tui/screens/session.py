@@ -90,6 +90,7 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
     def compose(self) -> ComposeResult:
         with TabbedContent(id="charging-tabs", initial="now"):
             with TabPane("Now", id="now"):
+                yield Static(self._demo_notice(), id="demo-time")
                 yield Static(id="command-state")
                 yield Static("No charge is running.", id="no-session")
                 yield SessionPanel(id="session")
@@ -98,7 +99,18 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
                 yield HistoryTable(id="history-table")
         yield Footer()
 
+    def _demo_notice(self) -> str:
+        """The demo's chargers run on simulated time: energy grows faster than the clock here."""
+        speed = self.emsp.demo_speed
+        if speed is None or speed == 1:
+            return ""
+        return (
+            f"Demo: the simulated chargers run {speed:g} times faster than real time, "
+            "so energy and cost grow faster than the time shown."
+        )
+
     def on_mount(self) -> None:
+        self.query_one("#demo-time", Static).display = bool(self._demo_notice())
         self.query_one(SessionPanel).display = False
         self.query_one("#stop", Button).display = False
         self._show_command()

@@ -45,7 +45,8 @@ class FilterBar(Horizontal):
 class StationsScreen(AreaScreen):
     HELP = """
 Find a place to charge. Type to search names, streets, cities, postal codes, operators or
-EVSE ids: results update as you type, nearest first from your **home position** (h).
+EVSE ids: results update as you type, nearest first from your **home position** (Ctrl+P,
+"Set home position").
 Letters typed on the list go to the search box. Filters (**Ctrl+F**, from the box too) narrow
 the list by plug, power, AC/DC, availability, opening hours, operator, price and facilities;
 **Ctrl+A** and **Ctrl+O** toggle "available now" and "open now" directly.
