@@ -10,6 +10,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from emsp_tui.app import EmspApp
 from emsp_tui.config import HomePosition, Settings
 from emsp_tui.node import EmspNode
@@ -102,3 +104,12 @@ def make_app(
     )
     app.animation_level = "none"
     return app
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait until workers are done and their messages handled (a handler may start another)."""
+    app = pilot.app
+    await pilot.pause()
+    while any(not worker.is_finished for worker in app.workers):
+        await app.workers.wait_for_complete()
+        await pilot.pause()

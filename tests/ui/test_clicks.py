@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.pilot import Pilot
-
 from emsp_tui.screens.favourites import FavouritesScreen
 from emsp_tui.screens.filters import FiltersScreen
 from emsp_tui.screens.home import HomeScreen
@@ -14,18 +12,10 @@ from emsp_tui.screens.partners import PartnersScreen
 from emsp_tui.screens.session import SessionScreen
 from emsp_tui.screens.stations import StationsScreen
 
-from .support import make_app
+from .support import make_app, settle
 from .test_areas import FakeSync
 
 SIZE = (120, 35)
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    while any(not worker.is_finished for worker in app.workers):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_clicking_an_area_tab_opens_the_area(tmp_path: Path) -> None:

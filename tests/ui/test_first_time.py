@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 from textual.fuzzy import Matcher
-from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static
 
 from emsp_tui.app import EmspApp
@@ -16,17 +15,9 @@ from emsp_tui.screens.help import HelpScreen
 from emsp_tui.screens.station import StationScreen
 from emsp_tui.services.stations import StationKey
 
-from .support import FROZEN, make_app
+from .support import FROZEN, make_app, settle
 
 SIZE = (120, 35)
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    app = pilot.app
-    await pilot.pause()
-    while any(not worker.is_finished for worker in app.workers):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_help_starts_with_the_keys_of_the_screen_you_are_on(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from emsp_tui.screens.filters import FiltersScreen
@@ -21,18 +20,9 @@ from emsp_tui.tariff import PlannedCharge, format_amount, price_charge
 from emsp_tui.widgets.station_info import EvseTable
 from emsp_tui.widgets.station_table import StationTable
 
-from .support import FROZEN, make_app
+from .support import FROZEN, make_app, settle
 
 SIZE = (110, 32)
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    """Wait until workers are done and their messages handled (a handler may start another)."""
-    app = pilot.app
-    await pilot.pause()
-    while any(not worker.is_finished for worker in app.workers):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def screen_text(widget: Static) -> str:
