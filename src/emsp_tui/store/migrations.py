@@ -661,4 +661,34 @@ MIGRATIONS: list[list[str]] = [
         WHERE energy_price IS NOT NULL
         """,
     ],
+    # 8: partner trust. Every change of a partner's parties (registration, credentials update,
+    # hub client list), for support: who, what was added or dropped, and why. And the ways a
+    # partner deviates from 2.2.1 that we read anyway (a wrapped object, a null, a missing
+    # field), counted per partner and kind so that an integrator can be told what to fix.
+    [
+        """
+        CREATE TABLE partner_party_changes (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER REFERENCES partners(id) ON DELETE SET NULL,
+            partner_name TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            added TEXT NOT NULL DEFAULT '',
+            dropped TEXT NOT NULL DEFAULT '',
+            refused TEXT NOT NULL DEFAULT '',
+            reason TEXT
+        )
+        """,
+        "CREATE INDEX partner_party_changes_by_partner ON partner_party_changes (partner_id, at)",
+        """
+        CREATE TABLE partner_deviations (
+            partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0,
+            last_detail TEXT,
+            last_at INTEGER,
+            PRIMARY KEY (partner_id, kind)
+        )
+        """,
+    ],
 ]
