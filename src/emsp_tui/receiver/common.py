@@ -27,7 +27,7 @@ from starlette.responses import Response
 from ..ocpi import status
 from ..services.routing import owned_parties
 from ..store.message_log import record_rejection
-from ..store.partners import Partner
+from ..store.partners import Partner, credentials_holders
 from .auth import identify
 from .context import ReceiverContext
 from .responses import ocpi_response, unauthorized
@@ -58,24 +58,29 @@ async def authenticate(request: Request) -> Partner | Response:
 
 
 async def may_act_for(request: Request, partner: Partner, country_code: str, party_id: str) -> bool:
-    """Whether ``partner`` may write objects of ``country_code``/``party_id``. A hub pushing
-    for a CPO we have not heard of yet gets one look at its client list (at most every minute)."""
+    """Whether ``partner`` may write objects of ``country_code``/``party_id``, as its parties
+    are now. A hub pushing for a CPO we have not heard of yet gets one look at its client list
+    (at most every minute). A CPO that is also a direct partner is that partner's: its objects
+    come from it, never through a hub (services/partners.py)."""
     wanted = (country_code.upper(), party_id.upper())
-    if wanted in owned_parties(partner):
-        return True
     ctx = context(request)
-    if not partner.is_hub or ctx.refresh_parties is None or partner.id is None:
-        return False
-    last = ctx.refreshed_at.get(partner.id)
-    if last is not None and time.monotonic() - last < ctx.refresh_every:
-        return False
-    ctx.refreshed_at[partner.id] = time.monotonic()
-    try:
-        await ctx.refresh_parties(partner)
-    except Exception as err:
-        log.warning("could not refresh the parties behind %s: %s", partner.name, err)
-        return False
-    return wanted in owned_parties(partner)
+    if wanted not in owned_parties(partner):
+        if not partner.is_hub or ctx.refresh_parties is None or partner.id is None:
+            return False
+        last = ctx.refreshed_at.get(partner.id)
+        if last is not None and time.monotonic() - last < ctx.refresh_every:
+            return False
+        ctx.refreshed_at[partner.id] = time.monotonic()
+        try:
+            await ctx.refresh_parties(partner)
+        except Exception as err:
+            log.warning("could not refresh the parties behind %s: %s", partner.name, err)
+            return False
+        if wanted not in owned_parties(partner):
+            return False
+    if not partner.is_hub:
+        return True
+    return not await ctx.db.run(credentials_holders, {wanted}, partner.id)
 
 
 def same(a: str | None, b: str | None) -> bool:

@@ -3,12 +3,19 @@
 The peer POSTs its credentials with the TOKEN_A we gave it; while handling that POST we GET its
 versions with the TOKEN_B it sent (3001 if we cannot, 3002 without 2.2.1, 3003 if a module we
 need is missing), then answer with a fresh TOKEN_C. TOKEN_A is void afterwards.
+
+Who may register, and as whom: a TOKEN_A registers exactly one new partner (a name that is
+taken gets a suffix; rows are saved by id), and no registration or update may claim a party
+(country_code/party_id, whatever the role) that is ours or another partner's credentials role:
+that is refused with 2001 and changes nothing. Every change of a partner's parties, and every
+refused claim, is in ``partner_party_changes`` and the log.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,6 +29,7 @@ from ..ocpi.enums import InterfaceRole, ModuleID, Role
 from ..ocpi.errors import OcpiError, UnsupportedVersionError
 from ..ocpi.models import Credentials, VersionDetail
 from ..store import partners as store
+from ..store import party_changes
 from ..store.partners import Partner, Party
 from .auth import Caller, identify
 from .context import ReceiverContext
@@ -86,6 +94,31 @@ def _partner_from(creds: Credentials, detail: VersionDetail, name: str | None = 
     )
 
 
+def _claimed(creds: Credentials) -> set[tuple[str, str]]:
+    return {(r.country_code.upper(), r.party_id.upper()) for r in creds.roles}
+
+
+def _not_yours(
+    conn: sqlite3.Connection,
+    ctx: ReceiverContext,
+    claimed: set[tuple[str, str]],
+    own_id: int | None,
+) -> dict[tuple[str, str], str]:
+    """The claimed parties that are ours or another partner's credentials roles -> whose."""
+    us = (ctx.identity.country_code, ctx.identity.party_id)
+    return store.credentials_holders(conn, claimed, own_id, ours=us)
+
+
+def _refused(request: Request, reason: str) -> Response:
+    # 2001 (invalid parameter: the roles), HTTP 400 as every refused claim of another party's
+    # objects (common.py). Not 3xxx: those say the *server* could not use the client's API
+    # (3001), found no common version (3002) or no matching endpoints (3003); here the client
+    # sent roles it may not claim. Not 405 either: that means "already / not registered".
+    return ocpi_error(
+        request, status.INVALID_PARAMETERS, f"Roles refused: {reason}; nothing was changed"
+    )
+
+
 async def credentials(request: Request) -> Response:
     ctx: ReceiverContext = request.app.state.ctx
     caller = await identify(request, ctx, allow_token_a=True)
@@ -105,49 +138,101 @@ async def credentials(request: Request) -> Response:
             return ocpi_error(request, status.CLIENT_ERROR, "Not registered: use POST", 405)
         return await _update(request, ctx, caller.partner)
     if method == "DELETE":
-        if caller.partner is None:
+        if caller.partner is None or caller.partner.id is None:
             return ocpi_error(request, status.CLIENT_ERROR, "Not registered", 405)
-        name = caller.partner.name
-        await ctx.db.run(store.delete_partner, name)
-        log.info("partner %s unregistered", name)
+        await ctx.db.run(store.delete_partner_by_id, caller.partner.id, "credentials DELETE")
+        log.info("partner %s unregistered", caller.partner.name)
         return ocpi_response(request)
     return ocpi_error(request, status.CLIENT_ERROR, "Method not allowed", 405)
 
 
 async def _register(request: Request, ctx: ReceiverContext, caller: Caller) -> Response:
+    """One TOKEN_A registers exactly one new partner, which may claim no party that is ours
+    or another partner's credentials role. A refused claim changes nothing but the change log:
+    TOKEN_A stays valid (as after a malformed POST) so that its holder can retry with its
+    own roles; it was handed out of band to one party, and what it could learn by retrying
+    (which parties are taken) a registered partner learns from a hub's client list anyway."""
     creds = await _parse(request)
     if isinstance(creds, Response):
         return creds
+    claimed = _claimed(creds)
+    who = f"new partner at {creds.url}"
+
+    def refuse_early(conn: sqlite3.Connection) -> str | None:
+        held = _not_yours(conn, ctx, claimed, None)
+        return party_changes.record_refusal(conn, None, who, held) if held else None
+
+    # Checked before we call them back (no request on behalf of a claim we refuse), and
+    # again in the transaction that stores the partner (two registrations at once).
+    if reason := await ctx.db.run(refuse_early):
+        return _refused(request, reason)
     detail = await _their_version(request, ctx, creds)
     if isinstance(detail, Response):
         return detail
     token_c = new_credentials_token()
     partner = _partner_from(creds, detail)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
-        # TOKEN_A is consumed in the same transaction that stores the partner.
-        if not store.consume_registration_token(conn, caller.token):
-            return False
-        store.save_partner(conn, partner, token_in=token_c)
-        return True
+    def commit(conn: sqlite3.Connection) -> str | None:
+        if not store.is_registration_token(conn, caller.token):
+            return _USED
+        if held := _not_yours(conn, ctx, claimed, None):
+            return party_changes.record_refusal(conn, None, who, held)
+        store.consume_registration_token(conn, caller.token)
+        store.save_partner(conn, partner, token_in=token_c, action=party_changes.REGISTERED)
+        return None
 
-    if not await ctx.db.run(commit):
+    outcome = await ctx.db.run(commit)
+    if outcome == _USED:
         return unauthorized(request, "Registration token already used")
+    if outcome is not None:
+        return _refused(request, outcome)
     log.info("partner %s registered with us", partner.name)
     if ctx.on_partner_registered:
         ctx.on_partner_registered(partner.name)
     return ocpi_response(request, _our_credentials(ctx, token_c))
 
 
+_USED = "TOKEN_A used"
+
+
 async def _update(request: Request, ctx: ReceiverContext, current: Partner) -> Response:
+    """A credentials PUT may keep or drop the partner's own parties and add parties no one
+    holds; claiming ours or another partner's is refused and changes nothing (its token and
+    endpoints stay). A hub keeps the clients behind it (they come from hubclientinfo)."""
     creds = await _parse(request)
     if isinstance(creds, Response):
         return creds
+    assert current.id is not None
+    claimed = _claimed(creds)
+
+    def refuse_early(conn: sqlite3.Connection) -> str | None:
+        held = _not_yours(conn, ctx, claimed, current.id)
+        return party_changes.record_refusal(conn, current.id, current.name, held) if held else None
+
+    if reason := await ctx.db.run(refuse_early):
+        return _refused(request, reason)
     detail = await _their_version(request, ctx, creds)
     if isinstance(detail, Response):
         return detail
     token_c = new_credentials_token()
     partner = _partner_from(creds, detail, name=current.name)
-    await ctx.db.run(store.save_partner, partner, token_c)
+    partner.id, partner.registered_at = current.id, current.registered_at
+    partner.raw_token, partner.status = current.raw_token, current.status
+    if partner.is_hub:
+        own = {(p.country_code, p.party_id, p.role) for p in partner.parties}
+        partner.parties += [
+            p
+            for p in current.parties
+            if not current.is_own_role(p) and (p.country_code, p.party_id, p.role) not in own
+        ]
+
+    def commit(conn: sqlite3.Connection) -> str | None:
+        if held := _not_yours(conn, ctx, claimed, current.id):
+            return party_changes.record_refusal(conn, current.id, current.name, held)
+        store.save_partner(conn, partner, token_c, action=party_changes.UPDATED)
+        return None
+
+    if reason := await ctx.db.run(commit):
+        return _refused(request, reason)
     log.info("partner %s updated its credentials", partner.name)
     return ocpi_response(request, _our_credentials(ctx, token_c))

@@ -2,11 +2,26 @@
 
 The partner list lives in config.toml (readable, editable); the tokens and the runtime state
 (roles, endpoints, parties behind a hub, last error) live in the owner-only database.
+
+Whose parties are whose:
+* A partner's credentials roles are its own. No registration (theirs with us, or ours with
+  them) and no credentials update may claim a party (country_code/party_id, any role) that is
+  ours or another partner's credentials role: refused, nothing stored (``partners add``
+  unregisters at the peer again).
+* The parties behind a hub come from its client list (hubclientinfo), not from credentials.
+  A party that is a direct partner may also be listed behind a hub (a CPO can be reachable
+  both ways): it is stored and shown, but its credentials role stays the direct partner's.
+  Its objects are written only by the direct partner (a hub's push for it is refused, see
+  ``receiver.common.may_act_for``) and our calls go to the direct link first
+  (``ChargingService.partner_for``).
+* Every change of a partner's parties is recorded (``store.party_changes``): registration,
+  update, hub client list, removal, and every refused claim.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import httpx
 
@@ -15,9 +30,10 @@ from ..ocpi.client import OcpiClient
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.models import ClientInfo
 from ..ocpi.registration import Registration, register, unregister
-from ..store import Database
+from ..store import Database, party_changes
 from ..store import partners as store
 from ..store.partners import Partner, Party
+from ..store.party_changes import PartyChange
 from .our_party import OurParty
 from .token_push import TokenPushService
 
@@ -48,9 +64,14 @@ class PartnerService:
         self.transport = transport
 
     async def add(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
-        """Register with a hub or CPO (we are the Sender of the credentials POST)."""
-        pending_name = name or f"pending-{abs(hash(versions_url)) % 10**8}"
-        pending = Partner(name=pending_name, versions_url=versions_url, status="REGISTERING")
+        """Register with a hub or CPO (we are the Sender of the credentials POST). A name that
+        is taken gets a suffix; a peer claiming a party that is ours or another partner's is
+        refused (PartnerError) and unregistered again."""
+        pending = Partner(
+            name=name or f"pending-{abs(hash(versions_url)) % 10**8}",
+            versions_url=versions_url,
+            status="REGISTERING",
+        )
 
         async def accept_token_b(token_b: str) -> None:
             # The peer GETs our versions with TOKEN_B while it handles our POST.
@@ -67,13 +88,16 @@ class PartnerService:
                     accept_token_b=accept_token_b,
                 )
         except Exception as err:
-            await self.db.run(store.delete_partner, pending_name)
+            if pending.id is not None:
+                await self.db.run(store.delete_partner_by_id, pending.id)
             raise PartnerError(f"registration with {versions_url} failed: {err}") from err
 
         partner = partner_from_registration(reg, name)
-        if partner.name != pending_name:
-            await self.db.run(store.delete_partner, pending_name)
-        await self.db.run(store.save_partner, partner, reg.token_in)
+        partner.id = pending.id  # the row that holds TOKEN_B, which the peer now uses
+        reason = await self.db.run(self._store_registered, partner, reg.token_in)
+        if reason is not None:
+            await self._unregister_refused(partner, versions_url)
+            raise PartnerError(f"registration with {versions_url} refused: {reason}")
         if partner.is_hub:
             await self.refresh_hub_clients(partner)
         self._remember_in_config(partner)
@@ -85,12 +109,43 @@ class PartnerService:
         log.info("registered with %s (%s)", partner.name, versions_url)
         return partner
 
+    def _store_registered(
+        self, conn: sqlite3.Connection, partner: Partner, token_in: str
+    ) -> str | None:
+        """Save the new partner unless it claims a party that is not its to claim (then the
+        reason, and its pending row is gone): one transaction, so two at once cannot both."""
+        claimed = store.credentials_parties(partner)
+        me = self.us.identity
+        us = (me.country_code, me.party_id)
+        held = store.credentials_holders(conn, claimed, partner.id, ours=us)
+        if not held:
+            store.save_partner(conn, partner, token_in, action=party_changes.REGISTERED)
+            return None
+        who = f"peer at {partner.versions_url}"
+        reason = party_changes.record_refusal(conn, None, who, held)
+        if partner.id is not None:
+            store.delete_partner_by_id(conn, partner.id)
+        return reason
+
+    async def _unregister_refused(self, partner: Partner, versions_url: str) -> None:
+        """The peer registered us; tell it we are not connecting after all (best effort)."""
+        url = partner.endpoint(ModuleID.CREDENTIALS, "SENDER")
+        if not url or not partner.token_out:
+            return
+        try:
+            async with OcpiClient(partner.token_out, transport=self.transport) as client:
+                await unregister(client, url)
+        except Exception as err:
+            log.warning("could not unregister from %s after refusing it: %s", versions_url, err)
+
     async def refresh_hub_clients(self, partner: Partner) -> list[Party]:
-        """Ask a hub which parties are behind it (hubclientinfo SENDER), if it offers that."""
+        """Ask a hub which parties are behind it (hubclientinfo SENDER), if it offers that.
+        Its credentials roles stay as they are; a client that is also a direct partner is
+        listed (see the module docstring for what it may do)."""
         url = partner.endpoint(ModuleID.HUB_CLIENT_INFO, InterfaceRole.SENDER)
         if not url or not partner.token_out:
             return partner.parties
-        parties = [p for p in partner.parties if p.role == "HUB"]
+        parties = [p for p in partner.parties if partner.is_own_role(p)]
         me = self.us.identity
         async with OcpiClient(partner.token_out, transport=self.transport) as client:
             async for page in client.iter_pages(url):
@@ -107,9 +162,32 @@ class PartnerService:
                         )
                     )
         assert partner.id is not None
-        await self.db.run(store.set_parties, partner.id, parties)
+        hub_id = partner.id
+
+        def store_clients(conn: sqlite3.Connection) -> None:
+            behind = {(p.country_code.upper(), p.party_id.upper()) for p in parties}
+            direct = store.credentials_holders(conn, behind, hub_id)
+            reason = (
+                "also direct partners (their objects come from that link): "
+                + ", ".join(f"{cc}*{pid} ({who})" for (cc, pid), who in sorted(direct.items()))
+                if direct
+                else None
+            )
+            store.set_parties(
+                conn, hub_id, parties, action=party_changes.HUB_CLIENTS, reason=reason
+            )
+
+        await self.db.run(store_clients)
         partner.parties = parties
         return parties
+
+    async def party_changes(
+        self, partner: Partner | None = None, limit: int = 200
+    ) -> list[PartyChange]:
+        """The latest changes of parties (of one partner, or all, refused claims included)."""
+        return await self.db.run(
+            party_changes.party_changes, partner.id if partner else None, limit
+        )
 
     async def location_count(self, partner: Partner) -> int | None:
         """How many locations the partner offers (X-Total-Count of a one-item page)."""
@@ -138,7 +216,7 @@ class PartnerService:
                     await unregister(client, partner.endpoint(ModuleID.CREDENTIALS, "SENDER") or "")
             except Exception as err:  # still forget it locally; say so
                 error = str(err)
-        await self.db.run(store.delete_partner, name)
+        await self.db.run(store.delete_partner, name, "removed here")
         settings = self.settings
         settings.partners = [p for p in settings.partners if p.name != name]
         settings.save()
