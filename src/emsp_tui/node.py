@@ -28,6 +28,7 @@ from .services.charging import ChargingService
 from .services.clients import PartnerClients
 from .services.events import PUSHED, CardChanged, EventBus
 from .services.our_party import OurParty
+from .services.partner_deviations import DeviationRecorder
 from .services.partner_status import PartnerStatusService
 from .services.partners import PartnerService
 from .services.stations import StationService
@@ -54,9 +55,11 @@ class EmspNode:
         background: bool | None = None,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
+        strict: bool = False,
     ) -> None:
         """``clock``: the wallet's (card dates); ``rng``: the wallet's card numbers (tests
-        pass a seeded one; None: cryptographic randomness)."""
+        pass a seeded one; None: cryptographic randomness); ``strict``: refuse what partners
+        send off-spec instead of reading it where unambiguous (conformance checks)."""
         self.settings = settings
         self.serve = serve
         self.transport = transport
@@ -66,8 +69,13 @@ class EmspNode:
         self.events = EventBus()
         self.us = OurParty(settings.identity, self._public_url(settings.receiver.port))
         self.message_log = MessageLog(self.db)
+        self.deviations = DeviationRecorder(self.db)
         self.clients = PartnerClients(
-            self.message_log, transport=transport, timeout=settings.request_timeout
+            self.message_log,
+            transport=transport,
+            timeout=settings.request_timeout,
+            strict=strict,
+            on_deviation=self.deviations.record,
         )
         # -- the services
         self.token_push = TokenPushService(self.db, self.clients, settings.identity)

@@ -17,6 +17,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack
@@ -29,8 +30,16 @@ from .auth import encode_token_header
 from .enums import CommandType, TokenType
 from .errors import OcpiError, OcpiProtocolError, OcpiTransportError
 from .exchange import Exchange, ExchangeCallback, Scrubber
+from .lenient import Deviation, DeviationCallback, merge, normalise_item, normalise_object
 from .models import CommandResponse, Token, Version, VersionDetail
-from .paging import Page, Rejected, ValidatedPage, iter_pages, validate_page
+from .paging import (
+    Page,
+    Rejected,
+    ValidatedPage,
+    iter_pages,
+    validate_objects,
+    validate_page,
+)
 from .retry import DEFAULT_RETRY, IDEMPOTENT_METHODS, NO_RETRY, RetryPolicy
 from .status import SUCCESS
 from .versions import SUPPORTED_VERSIONS
@@ -43,8 +52,10 @@ M = TypeVar("M", bound=BaseModel)
 __all__ = [
     "NO_RETRY",
     "SUPPORTED_VERSIONS",
+    "Deviation",
     "Exchange",
     "OcpiClient",
+    "OcpiNotSentError",
     "OcpiReply",
     "Page",
     "Rejected",
@@ -68,6 +79,18 @@ class RequestOptions(TypedDict, total=False):
 
 
 _READ = httpx.ByteStream(b"")  # stands in for a response's stream once its body is read
+# Failures before a connection was made: the peer cannot have seen the request.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _item_id(item: Any) -> str | None:
+    found = item.get("id") or item.get("uid") if isinstance(item, dict) else None
+    return found if isinstance(found, str) else None
+
+
+class OcpiNotSentError(OcpiTransportError):
+    """No connection could be made: the peer cannot have acted on the request. (Any other
+    transport error may come after the peer received it: a POSTed command may have run.)"""
 
 
 class OcpiClient:
@@ -78,6 +101,10 @@ class OcpiClient:
     :class:`Exchange` for every HTTP attempt (synchronously: queue it if storing is slow).
     ``sleep`` and ``rand`` are injectable so tests need not wait. Use as an async context
     manager or call :meth:`aclose`.
+
+    Objects are read leniently where the meaning is unambiguous (:mod:`.lenient`): each repair
+    is logged as one warning naming ``peer`` and passed to ``on_deviation``. ``strict``
+    (conformance checks) refuses them instead: OcpiProtocolError, or a rejected page item.
     """
 
     def __init__(
@@ -95,8 +122,14 @@ class OcpiClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         log_body_limit: int = 256_000,
+        peer: str | None = None,
+        strict: bool = False,
+        on_deviation: DeviationCallback | None = None,
     ) -> None:
         self.raw_token = raw_token
+        self.peer = peer or "partner"
+        self.strict = strict
+        self.on_deviation = on_deviation
         self.retry = retry
         self.max_pages = max_pages
         self.on_exchange = on_exchange
@@ -219,6 +252,8 @@ class OcpiClient:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             reason = self._scrubber.text(reason)
             self._record(request, None, duration, started_at, attempt, reason)
+            if isinstance(exc, _NOT_SENT):
+                raise OcpiNotSentError(reason, **ids) from None
             raise OcpiTransportError(reason, **ids) from None
         duration = time.perf_counter() - started
         # httpx leaves a read response in a reference cycle with its stream, so its body (a
@@ -272,7 +307,53 @@ class OcpiClient:
 
     async def get_object(self, url: str, model: type[M], **options: Unpack[RequestOptions]) -> M:
         """GET one object and validate it (OcpiProtocolError if it does not fit ``model``)."""
-        return (await self.request("GET", url, **options)).parse(model)
+        return self.read_object(await self.request("GET", url, **options), model)
+
+    # --- reading what partners send (lenient unless strict) ----------------------------------
+
+    def read_object(self, reply: OcpiReply, model: type[M]) -> M:
+        """``reply.data`` as ``model``, repaired where unambiguous (see :mod:`.lenient`)."""
+        data, deviations = normalise_object(reply.data, model.__name__)
+        if deviations:
+            self._deviated(deviations, reply.method, reply.url)
+            if self.strict:
+                details = "; ".join(d.detail for d in deviations)
+                raise reply.protocol_error(f"not OCPI 2.2.1 (strict mode): {details}")
+            reply = replace(reply, data=data)
+        return reply.parse(model)
+
+    def read_page(self, page: Page, model: type[M]) -> ValidatedPage[M]:
+        """A page's items validated one by one, each repaired where unambiguous; in strict
+        mode an item that needed a repair is rejected."""
+        items: list[Any] = []
+        refused: list[Rejected] = []
+        found: list[Deviation] = []
+        for item in page.items:
+            fixed, deviations = normalise_item(item, model.__name__)
+            found.extend(deviations)
+            if deviations and self.strict:
+                reason = "; ".join(d.detail for d in deviations)
+                refused.append(Rejected(_item_id(item), f"strict mode: {reason}"))
+            else:
+                items.append(fixed)
+        if found:
+            self._deviated(merge(found), "GET", page.url)
+        valid, rejected, documents = validate_objects(items, model)
+        return ValidatedPage(valid, refused + rejected, page, documents)
+
+    def _deviated(self, deviations: list[Deviation], method: str, url: str) -> None:
+        what = "refused (strict mode)" if self.strict else "read anyway"
+        for d in deviations:
+            many = f" ({d.count} objects)" if d.count > 1 else ""
+            log.warning(
+                "%s deviates from OCPI 2.2.1: %s%s, %s [%s %s]",
+                self.peer, d.detail, many, what, method, self._scrubber.text(url),
+            )  # fmt: skip
+            if self.on_deviation is not None:
+                try:
+                    self.on_deviation(d)
+                except Exception:  # counting must not break the protocol
+                    log.exception("on_deviation callback failed")
 
     async def put(self, url: str, body: Any, **options: Unpack[RequestOptions]) -> OcpiReply:
         return await self.request("PUT", url, body=body, **options)
@@ -338,7 +419,7 @@ class OcpiClient:
             routing=routing,
             correlation_id=correlation_id,
         ):
-            yield validate_page(page, model)
+            yield self.read_page(page, model)
 
     # --- versions (configuration module: never routing headers) ---------------------------------
 
@@ -386,7 +467,7 @@ class OcpiClient:
             routing=routing,
             correlation_id=correlation_id,
         )
-        return reply.parse(CommandResponse)
+        return self.read_object(reply, CommandResponse)
 
     async def push_token(
         self,

@@ -37,6 +37,7 @@ from ..ocpi.models import EVSE, Connector, Location, StartSession, StopSession, 
 from ..ocpi.texts import display_text
 from ..store import Database
 from ..store import cdrs as cdr_store
+from ..store import command_outcomes as outcome_store
 from ..store import commands as command_store
 from ..store import locations as loc_store
 from ..store import partners as partner_store
@@ -50,7 +51,7 @@ from ..store.tokens import StoredToken
 from . import card_tap
 from . import driver_advice as advice
 from .card_tap import TapResult, mock_base_url
-from .charging_attempt import AttemptView, start_attempt
+from .charging_attempt import AttemptState, AttemptView, start_attempt
 from .charging_events import (
     AttemptChanged,
     CdrArrived,
@@ -72,6 +73,7 @@ from .charging_views import (
     session_view,
 )
 from .clients import PartnerClients
+from .command_outcome import outcome_unknown
 from .events import (
     CdrPushed,
     CommandResultPushed,
@@ -87,6 +89,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "AttemptChanged",
+    "AttemptState",
     "AttemptView",
     "CdrArrived",
     "ChargingError",
@@ -126,6 +129,10 @@ class ChargingService:
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.sync = SessionSync(self)
         self.send_window = timedelta(seconds=request_timeout + 5)
+        # A command whose answer was unreadable or lost: how long its result or its session
+        # may take before the driver is told it did not work (a CommandResponse's usual
+        # timeout, plus time for the sessions pull that looks for it).
+        self.confirm_within = timedelta(seconds=45)
         self._queues: list[asyncio.Queue[ChargingEvent]] = []
         self._callbacks: list[Callable[[ChargingEvent], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -208,6 +215,9 @@ class ChargingService:
                 self.session_changed(event.result.key)
             for command_id in event.result.linked_commands if self.watched else ():
                 self._spawn(self._publish_command(command_id))
+            result = event.result
+            if event.method != "GET" and result.outcome == "created" and not result.linked_commands:
+                self._spawn(self._link_by_token(result.key))  # pulls link in their transaction
         elif isinstance(event, CdrPushed) and event.created:
             cc, pid, _ = event.key
             session = (cc, pid, event.session_id) if event.session_id else None
@@ -253,6 +263,16 @@ class ChargingService:
             self._publish(SessionChanged(found))
             self._session_seen(found)
 
+    async def _link_by_token(self, key: SessionKey) -> None:
+        """A pushed session without our authorization_reference: find its start."""
+
+        def link(conn: Any) -> list[str]:
+            stored = session_store.get_session(conn, *key)
+            return outcome_store.link_by_token(conn, stored.session) if stored else []
+
+        for command_id in await self.db.run(link):
+            await self._publish_command(command_id)
+
     async def _publish_command(self, command_id: str) -> None:
         found = await self.db.run(command_store.get_command, command_id)
         if found is not None:
@@ -266,6 +286,7 @@ class ChargingService:
             now=self.now(),
             stale=self.sync.is_stale(key),
             previous=self.sync.previous_reading(key),
+            source=self.sync.data_source(key),
         )
 
     async def session(
@@ -498,9 +519,19 @@ class ChargingService:
                     url, command.type, body, routing=routing, correlation_id=cid
                 )
         except OcpiError as err:
-            done = await db.run(
-                command_store.record_error, command.id, str(err), err.status_code, self.now()
-            )
+            if outcome_unknown(err):
+                log.warning(
+                    "%s to %s: outcome unknown, confirming it by its result or its session: %s",
+                    command.type, partner.name, err,
+                )  # fmt: skip
+                done = await db.run(
+                    outcome_store.mark_unconfirmed, command.id, str(err), err.status_code,
+                    self.now(), self.now() + self.confirm_within,
+                )  # fmt: skip
+            else:
+                done = await db.run(
+                    command_store.record_error, command.id, str(err), err.status_code, self.now()
+                )
         else:
             done = await db.run(
                 command_store.record_response,

@@ -10,9 +10,21 @@ the attempt (the store links a START_SESSION to its session by the same referenc
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
+from ..store.commands import CommandState
 from .charging_views import CommandView, SessionView
-from .driver_advice import DriverAdvice
+from .driver_advice import DriverAdvice, Severity
+
+
+class AttemptState(StrEnum):
+    """Where the driver's attempt stands, in the words the screens use."""
+
+    BEING_CONFIRMED = "being confirmed"  # sent; the operator's or the charger's answer is due
+    ACCEPTED = "accepted"  # the charger is ready; the session is on its way
+    CHARGING = "charging"
+    ENDED = "ended"
+    FAILED = "failed"  # a definite no, or nothing at all by the deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +50,22 @@ class AttemptView:
     @property
     def ended(self) -> bool:
         return self.session is not None and not self.session.is_open
+
+    @property
+    def state(self) -> AttemptState:
+        """Never FAILED while the outcome is unknown (an unreadable answer, no result yet)."""
+        if self.session is not None:
+            return AttemptState.CHARGING if self.session.is_open else AttemptState.ENDED
+        command = self.command
+        if command is None:  # a tap: the reader said
+            said = self.tap_advice
+            ok = said is None or said.severity == Severity.INFO
+            return AttemptState.ACCEPTED if ok else AttemptState.FAILED
+        if command.pending:
+            return AttemptState.BEING_CONFIRMED
+        if command.state == CommandState.DONE:
+            return AttemptState.ACCEPTED
+        return AttemptState.FAILED
 
     def owns(self, session: SessionView) -> bool:
         if self.session_id is not None and session.id == self.session_id:

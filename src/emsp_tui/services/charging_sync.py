@@ -10,9 +10,12 @@ the pull after downtime (spec 1.8).
   while they fail.
 * A stale session whose pushes return is pulled once: pushes lost meanwhile carried charging
   periods that later PATCHes will not repeat.
-* Without a receiver (``--no-receiver``) every open session is pulled every ``poll_interval``.
-* Starts the CPO accepted but whose session never arrived, and finished sessions whose CDR
-  never arrived, are pulled for too.
+* Without a receiver (``--no-receiver``) every open session is pulled every ``poll_interval``;
+  so is a session we only know from pulls (a CPO that never pushes): ``data_source`` says which.
+* Starts the CPO accepted (or whose answer we could not read) without their session after a
+  short wait (``start_wait``), and finished sessions without their CDR after ``cdr_grace``,
+  are pulled for until they show up, less often as they age (``check_interval``). A pulled
+  session without our authorization_reference is tied to its start by card, charger and time.
 * On start: every partner's sessions and CDRs since the last update we hold.
 Pulled objects go through the store functions the receiver uses, and are announced on the
 same event bus, so subscribers cannot tell a pull from a push (but for ``method == "GET"``).
@@ -36,6 +39,7 @@ from ..ocpi.errors import OcpiError
 from ..ocpi.models import Cdr, Session
 from ..store import Database
 from ..store import cdrs as cdr_store
+from ..store import command_outcomes as outcome_store
 from ..store import commands as command_store
 from ..store import sessions as session_store
 from ..store.commands import StoredCommand
@@ -100,9 +104,10 @@ class SessionSync:
         self.min_stale_after = 10.0
         self.poll_interval = 30.0  # without a receiver
         self.max_backoff = 120.0
-        self.start_wait = 30.0  # an accepted start without its session that long: pull
-        self.cdr_grace = 120.0  # a finished session without its CDR that long: pull
-        self.cdr_every = 300.0  # at most that often
+        self.start_wait = 15.0  # an accepted start without its session that long: pull
+        self.cdr_grace = 15.0  # a finished session without its CDR that long: pull
+        self.cdr_every = 5.0  # how often to look for finished sessions without their CDR
+        self.max_check_interval = 300.0  # pulls for a missing session or CDR, at the least
         self.initial_window = timedelta(days=1)  # first pull ever from a partner
         self.log_retention = timedelta(days=30)  # OCPI message log; pruned hourly
         self.trackers: dict[SessionKey, Tracker] = {}
@@ -112,6 +117,7 @@ class SessionSync:
         self._next_start_check = 0.0
         self._next_cdr_check = 0.0
         self._next_prune = 0.0
+        self._next_missing_pull: dict[tuple[str, int | None, tuple[str, str]], float] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def open(self, *, resync: bool = True) -> None:
@@ -169,6 +175,18 @@ class SessionSync:
         found = self.trackers.get(key)
         return bool(found and found.stale)
 
+    def data_source(self, key: SessionKey) -> tuple[bool, float] | None:
+        """(pushed, seconds between our pulls) for an open session: pushed by its CPO, or
+        checked with it every so often (no receiver, or a CPO that never pushed it)."""
+        found = self.trackers.get(key)
+        if found is None:
+            return None
+        pushed = self.service.receiving and found.last_push is not None
+        return pushed, self.poll_interval
+
+    def _pulled_only(self, tracker: Tracker) -> bool:
+        return not self.service.receiving or tracker.last_push is None
+
     def previous_reading(self, key: SessionKey) -> tuple[float, datetime] | None:
         found = self.trackers.get(key)
         return found.previous if found else None
@@ -220,7 +238,8 @@ class SessionSync:
             quiet = mono - tracker.seen
             if quiet > 2 * limit and not tracker.stale:
                 self._mark_stale(tracker)
-            due = tracker.pull_from is not None or not service.receiving or quiet > limit
+            polled = self._pulled_only(tracker) and quiet >= self.poll_interval
+            due = tracker.pull_from is not None or polled or quiet > limit
             if due and not tracker.polling and mono >= tracker.next_poll:
                 groups[(tracker.partner_id, tracker.key[:2])].append(tracker)
         for (partner_id, owner), trackers in groups.items():
@@ -241,7 +260,7 @@ class SessionSync:
             self.service.session_changed(tracker.key)
 
     def _backoff(self, tracker: Tracker) -> float:
-        if not self.service.receiving and tracker.failures == 0:
+        if self._pulled_only(tracker) and tracker.failures == 0:
             return self.poll_interval
         base = min(self.stale_after(tracker), self.poll_interval)
         return float(min(self.max_backoff, base * 2.0 ** max(0, tracker.failures - 1)))
@@ -275,20 +294,34 @@ class SessionSync:
                 if t.status not in OPEN_STATUSES and t.pull_from is None:
                     self.trackers.pop(t.key, None)
 
+    def check_interval(self, age: float) -> float:
+        """Seconds between pulls for a session or CDR still missing ``age`` seconds on."""
+        return min(self.max_check_interval, max(self.start_wait / 3, self.tick, age / 4))
+
+    def _missing_due(
+        self, kind: str, partner_id: int | None, owner: tuple[str, str], age: float
+    ) -> bool:
+        key, mono = (kind, partner_id, owner), time.monotonic()
+        if mono < self._next_missing_pull.get(key, 0.0):
+            return False
+        self._next_missing_pull[key] = mono + self.check_interval(age)
+        return True
+
     async def _check_starts(self, now: datetime) -> None:
         waiting = await self.service.db.run(
-            command_store.started_without_session, now - timedelta(hours=1)
+            outcome_store.starts_awaiting_session, now - timedelta(hours=1)
         )
-        due = [
-            c
-            for c in waiting
-            if c.answered_at and (now - c.answered_at).total_seconds() >= self.start_wait
-        ]
-        groups: dict[tuple[int | None, tuple[str, str]], datetime] = {}
-        for c in due:
+        groups: dict[tuple[int | None, tuple[str, str]], tuple[datetime, float]] = {}
+        for c in waiting:
+            age = (now - c.answered_at).total_seconds() if c.answered_at else 0.0
+            if age < self.start_wait:
+                continue
             key = (c.partner_id, (c.country_code, c.party_id))
-            groups[key] = min(groups.get(key, c.created_at), c.created_at)
-        for (partner_id, owner), since in groups.items():
+            since, oldest = groups.get(key, (c.created_at, age))
+            groups[key] = (min(since, c.created_at), max(oldest, age))
+        for (partner_id, owner), (since, age) in groups.items():
+            if not self._missing_due("session", partner_id, owner, age):
+                continue
             partner = await self.service.partner_for(owner, partner_id)
             if partner is not None:
                 self.spawn(self._quiet_pull(partner, since - timedelta(minutes=1), owner))
@@ -297,12 +330,16 @@ class SessionSync:
         waiting = await self.service.db.run(
             session_store.completed_without_cdr, now - timedelta(days=7)
         )
-        groups: dict[tuple[int | None, tuple[str, str]], datetime] = {}
+        groups: dict[tuple[int | None, tuple[str, str]], tuple[datetime, float]] = {}
         for key, partner_id, finished in waiting:
-            if (now - finished).total_seconds() >= self.cdr_grace:
+            age = (now - finished).total_seconds()
+            if age >= self.cdr_grace:
                 group = (partner_id, key[:2])
-                groups[group] = min(groups.get(group, finished), finished)
-        for (partner_id, owner), since in groups.items():
+                since, oldest = groups.get(group, (finished, age))
+                groups[group] = (min(since, finished), max(oldest, age))
+        for (partner_id, owner), (since, age) in groups.items():
+            if not self._missing_due("cdr", partner_id, owner, age):
+                continue
             partner = await self.service.partner_for(owner, partner_id)
             if partner is not None:
                 self.spawn(self._quiet_pull(partner, since - timedelta(hours=1), owner, cdrs=True))
@@ -397,10 +434,13 @@ class SessionSync:
 def _store_sessions(
     conn: sqlite3.Connection, partner_id: int | None, sessions: list[Session], now: datetime
 ) -> list[SessionPushed]:
-    return [
-        SessionPushed(session_store.put_session(conn, partner_id, s, now), "GET", partner_id, now)
-        for s in sessions
-    ]
+    out = []
+    for s in sessions:
+        result = session_store.put_session(conn, partner_id, s, now)
+        if result.outcome == "created" and not result.linked_commands:
+            result.linked_commands.extend(outcome_store.link_by_token(conn, s))
+        out.append(SessionPushed(result, "GET", partner_id, now))
+    return out
 
 
 def _store_cdrs(

@@ -83,6 +83,19 @@ class SessionView:
     stale: bool  # no update for longer than expected (and a pull could not confirm)
     cdr: CdrSummary | None
     evse_id: str | None = None  # the charger's EVSE ID as the station shows it (from its location)
+    operator: str | None = None  # who runs the charger (its location's operator, else the party)
+    pushed: bool | None = None  # open: pushed by the operator (True) or pulled by us (False)
+    check_every: float | None = None  # pulled: seconds between our checks
+
+    @property
+    def source(self) -> str | None:
+        """Where the figures come from, in the driver's words (open sessions only)."""
+        if not self.is_open or self.pushed is None:
+            return None
+        who = self.operator or f"{self.country_code}*{self.party_id}"
+        if self.pushed:
+            return f"Updates pushed by {who}"
+        return f"Checked with {who} every {self.check_every or 0:.0f} s"
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -115,6 +128,11 @@ class CommandView:
     @property
     def pending(self) -> bool:
         return self.state in (CommandState.SENDING, CommandState.WAITING)
+
+    @property
+    def being_confirmed(self) -> bool:
+        """Sent, but its answer was unreadable or lost: its result or its session decides."""
+        return self.pending and self.error is not None and self.result is None
 
 
 def command_view(command: StoredCommand, duplicate: bool = False) -> CommandView:
@@ -332,7 +350,9 @@ def session_view(
     now: datetime,
     stale: bool = False,
     previous: tuple[float, datetime] | None = None,
+    source: tuple[bool, float] | None = None,
 ) -> SessionView:
+    """``source``: (pushed, seconds between our checks) while the session is followed."""
     stored = bundle.stored
     s = stored.session
     periods = list(s.charging_periods or [])
@@ -367,6 +387,9 @@ def session_view(
         stale and s.status in (Status.PENDING, Status.ACTIVE, Status.RESERVATION),
         cdr_summary(bundle.cdrs),
         _evse_id(location, s),
+        location.operator.name if location and location.operator else None,
+        source[0] if source else None,
+        source[1] if source and not source[0] else None,
     )
 
 

@@ -4,18 +4,22 @@ building an httpx client costs tens of milliseconds of event-loop time, mostly i
 Every request of these clients lands in the OCPI message log. What a request is about (session
 id, authorization_reference, command id: the support timeline's links) travels with its
 correlation id: ``with clients.linked(command_id=...) as cid`` and pass ``correlation_id=cid``.
+
+What a partner sends off-spec and we read anyway goes to ``on_deviation`` (counted per partner);
+``strict`` clients refuse it instead (conformance checks).
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 
 from ..ocpi.client import OcpiClient
 from ..ocpi.exchange import Exchange
+from ..ocpi.lenient import Deviation
 from ..store.message_log import MessageLog
 from ..store.partners import Partner
 
@@ -27,10 +31,14 @@ class PartnerClients:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float,
+        strict: bool = False,
+        on_deviation: Callable[[Partner, Deviation], None] | None = None,
     ) -> None:
         self.message_log = message_log
         self.transport = transport
         self.timeout = timeout
+        self.strict = strict
+        self.on_deviation = on_deviation
         self._clients: dict[tuple[int | None, str, bool], OcpiClient] = {}
         self._links: dict[str, dict[str, str | None]] = {}
 
@@ -46,12 +54,19 @@ class PartnerClients:
                 links = self._links.get(exchange.correlation_id, {})
                 log.outbound(partner, **links)(exchange)
 
+            def deviated(deviation: Deviation, partner: Partner = partner) -> None:
+                if self.on_deviation is not None:
+                    self.on_deviation(partner, deviation)
+
             client = OcpiClient(
                 partner.token_out,
                 transport=self.transport,
                 raw_token=partner.raw_token,
                 timeout=self.timeout,
                 on_exchange=record,
+                peer=partner.name,
+                strict=self.strict,
+                on_deviation=deviated,
             )
             self._clients[key] = client
         return client

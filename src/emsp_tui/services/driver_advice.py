@@ -109,6 +109,16 @@ NO_RESULT: dict[CommandType, DriverAdvice] = {
             Severity.WARNING),
 }  # fmt: skip
 
+# The request may have reached the operator but its answer was unreadable or never came: the
+# outcome is unknown until its result or its session shows up (never a failure before that).
+BEING_CONFIRMED: dict[CommandType, DriverAdvice] = {
+    START: A("Your start is being confirmed with the operator.",
+             "Plug in your car if you haven't yet; this updates as soon as the operator "
+             "confirms.", Severity.INFO),
+    STOP: A("Your stop is being confirmed with the operator.",
+            "Wait a moment before unplugging.", Severity.INFO),
+}  # fmt: skip
+
 STARTED = A("Charging session started.", "Follow the energy and the cost here.", Severity.INFO)
 UNREACHABLE = A(
     "We couldn't reach the charging operator.",
@@ -135,6 +145,8 @@ def advice_for(command: StoredCommand) -> DriverAdvice | None:
     kind = command.type
     if kind == START and command.session_id:
         return STARTED
+    if being_confirmed(command):
+        return BEING_CONFIRMED.get(kind, BEING_CONFIRMED[START])
     if command.state == CommandState.ERROR:
         code = command.error_code
         if code == status.UNKNOWN_LOCATION:
@@ -149,6 +161,11 @@ def advice_for(command: StoredCommand) -> DriverAdvice | None:
     if command.response is not None:
         return RESPONSES.get((kind, command.response), OPERATOR_ERROR)
     return None
+
+
+def being_confirmed(command: StoredCommand) -> bool:
+    """Sent, its answer unreadable or lost: still pending on its result or its session."""
+    return command.pending and command.error is not None and command.result is None
 
 
 NOT_RUNNING = RESPONSES[(STOP, CommandResponseType.UNKNOWN_SESSION)]

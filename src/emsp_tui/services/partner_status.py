@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..store import Database
+from ..store.deviations import DeviationCount, list_deviations
 from ..store.locations import count_by_party
 from ..store.partners import list_partners
 from ..store.sync_state import get_sync_state
@@ -35,6 +36,8 @@ class PartnerStatus:
     last_sync: datetime | None  # the last complete location sync
     stations: int  # searchable locations from this partner, listed parties or not
     parties: tuple[PartyStatus, ...]  # without the hub itself
+    # what it sends off-spec that we read anyway, per kind (ocpi.lenient): for integrators
+    deviations: tuple[DeviationCount, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -72,6 +75,7 @@ def _overview(conn: sqlite3.Connection) -> list[PartnerStatus]:
                 sync.finished_at,
                 sum(c.visible for c in counts.values()),
                 tuple(parties),
+                tuple(list_deviations(conn, partner.id)),
             )
         )
     return out

@@ -56,12 +56,15 @@ class SessionPanel(Vertical):
 Status, time since start, energy so far and the present power with a chart over the session.
 **Cost (operator)** is what the operator reports; **estimate** is our own tariff engine's price
 of the same charge, until the final bill (CDR) arrives. A *stale data* banner means the
-operator has not sent an update for a while: the numbers may be behind.
+operator has not sent an update for a while: the numbers may be behind. The line under the
+place says where the figures come from: pushed by the operator as they change, or checked
+with the operator every few seconds (an operator that does not push).
 """
 
     def compose(self) -> ComposeResult:
         yield Static("Stale data: no update from the operator for a while.", id="stale")
         yield Static(id="session-where")
+        yield Static(id="session-source")
         yield Static(id="session-figures")
         yield Static("Power over the session", id="chart-label")
         yield PowerChart(id="power-chart")
@@ -74,6 +77,9 @@ operator has not sent an update for a while: the numbers may be behind.
         self.query_one("#session-where", Static).update(
             Text.assemble((where, "bold"), f" · charger {view.evse_id or view.evse_uid}")
         )
+        source = self.query_one("#session-source", Static)
+        source.display = view.source is not None
+        source.update(Text(view.source or "", style="italic"))
         status = STATUS_WORDS.get(str(view.status), str(view.status).title())
         power = "—" if view.power_kw is None else f"{view.power_kw:.1f} kW"
         soc = "" if view.soc is None else f"\nBattery      {view.soc:.0f} %"
@@ -107,7 +113,12 @@ def command_text(command: CommandView, now: datetime) -> Text:
     if command.advice is not None:
         text.append(command.advice.sentence, style="bold")
         text.append(f"\n{command.advice.next_step}")
-    if command.pending:
+    if command.being_confirmed:
+        text.append("\nChecking with the operator")
+        if command.deadline is not None:
+            text.append(f" (until {command.deadline:%H:%M:%S} UTC at the latest)")
+        text.append("…")
+    elif command.pending:
         text.append("\nWaiting for the charger")
         if command.deadline is not None:
             left = max(0, int((command.deadline - now).total_seconds()))
