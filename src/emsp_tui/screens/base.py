@@ -9,6 +9,7 @@ from textual.screen import Screen
 
 from ..messages import ActionFailed, FavouriteToggled
 from ..services.stations import StationKey
+from ..widgets.safe_text import notify_plain
 
 if TYPE_CHECKING:
     from .face import EmspFace
@@ -28,7 +29,7 @@ class AreaScreen(Screen[None]):
         return cast("EmspFace", self.app)
 
     def failed(self, what: str, error: str) -> None:
-        self.notify(error, title=what, severity="error", timeout=10)
+        notify_plain(self, error, title=what, severity="error", timeout=10)
 
     @on(ActionFailed)
     def _action_failed(self, event: ActionFailed) -> None:

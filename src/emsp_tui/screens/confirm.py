@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
+from ..widgets.safe_text import plain, plain_block
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -24,8 +26,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.title_text, id="dialog-title")
-            yield Static(self.text, id="dialog-text")
+            yield Static(plain(self.title_text), id="dialog-title")
+            # the question names the charger, its operator's price text, the card
+            yield Static(plain_block(self.text), id="dialog-text")
             with Horizontal(id="dialog-buttons"):
                 yield Button("No", id="no", compact=True)
                 yield Button(self.yes, id="yes", variant="error", compact=True)

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from ..services.station_search import FACILITIES
 from ..services.stations import Filters, format_kw
+from ..widgets.safe_text import plain
 
 if TYPE_CHECKING:
     from .face import EmspFace
@@ -164,8 +165,8 @@ Esc or Enter closes and applies; x clears everything.
 
     def _row(self, row_id: str, key: str, label: str, state: str, on: bool) -> None:
         text = Text.assemble(
-            (f" {key} ", "reverse"), f" {label:<15}", (state, "bold" if on else "dim")
-        )
+            (f" {key} ", "reverse"), f" {label:<15}", plain(state, "bold" if on else "dim")
+        )  # the state may be an operator's name
         self.query_one(f"#{row_id}", FilterRow).update(text)
 
     def _render_rows(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from ..config import HomePosition
 from ..services.places import city_names, parse_position
+from ..widgets.safe_text import plain
 
 
 class HomeScreen(ModalScreen[HomePosition | None | bool]):
@@ -57,7 +58,7 @@ class HomeScreen(ModalScreen[HomePosition | None | bool]):
         try:
             home = parse_position(text)
         except ValueError as err:
-            self.query_one("#home-error", Static).update(str(err))
+            self.query_one("#home-error", Static).update(plain(str(err)))  # echoes the input
             return
         self.dismiss(home)
 

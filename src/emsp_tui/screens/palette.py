@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..services.station_search import SearchQuery
 from ..services.stations import StationKey, format_distance
+from ..widgets.safe_text import markup_literal, terminal_safe
 
 if TYPE_CHECKING:
     from .face import EmspFace
@@ -40,12 +42,14 @@ class StationLookup(Provider):
             where = ", ".join(
                 p for p in (hit.address, hit.city, format_distance(hit.distance_km)) if p
             )
+            title = f"Station: {terminal_safe(hit.title)}"
+            help_line = f"{where} · {hit.evses_available}/{hit.evses_total} available · {row.price}"
             yield Hit(
                 score=1.0 - 0.05 * page.rows.index(row),
-                match_display=f"Station: {hit.title}",
+                match_display=Text(title),  # a str would be read as markup
                 command=partial(self._open, row.key),
-                text=f"Station: {hit.title}",
-                help=f"{where} · {hit.evses_available}/{hit.evses_total} available · {row.price}",
+                text=title,
+                help=markup_literal(help_line),  # always read as markup by the palette
             )
 
     async def discover(self) -> Hits:

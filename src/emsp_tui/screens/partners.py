@@ -24,6 +24,7 @@ from textual.widgets import (
 from ..services.partner_status import PartnerStatus
 from ..widgets.area_bar import AreaBar
 from ..widgets.responsive_table import Col, ResponsiveTable
+from ..widgets.safe_text import plain
 from ..widgets.station_info import ago
 from ..widgets.status import tone
 from .base import AreaScreen, one_line
@@ -177,7 +178,7 @@ Settings: your home position and the theme are saved in config.toml.
                 "evses": str(party.evses),
             }))  # fmt: skip
         behind = "Behind the hub" if info.is_hub else "Parties"
-        self.query_one("#parties-title", Static).update(f"{behind} {info.name}:")
+        self.query_one("#parties-title", Static).update(plain(f"{behind} {info.name}:"))
         table = self.query_one(PartyTable)
         named = any(p.name for p in info.parties)
         table.hide(frozenset() if named else frozenset({"name"}))
@@ -191,24 +192,27 @@ Settings: your home position and the theme are saved in config.toml.
         if state.running:
             p = state.progress
             bar.update(total=p.total if p and p.total else None, progress=p.done if p else 0)
-            text.update(f"{p.partner}: {p.module} {p.done}/{p.total or '?'}" if p else "Starting…")
+            words = f"{p.partner}: {p.module} {p.done}/{p.total or '?'}" if p else "Starting…"
+            text.update(plain(words))
             return
         if state.finished_at is None:
             text.update("")
             return
         when = ago(state.finished_at, self.emsp.now())
         if state.error:
-            text.update(Text(f"Sync failed ({when}): {state.error}", style=tone(self.app, "error")))
+            text.update(plain(f"Sync failed ({when}): {state.error}", tone(self.app, "error")))
         else:
             stored = sum(m.stored for r in state.results for m in r.modules)
             failed = sum(1 for r in state.results if r.error)
             words = f"Synced {when}: {stored} objects from {len(state.results)} partner(s)"
-            text.update(words + (f", {failed} failed" if failed else ""))
+            text.update(plain(words + (f", {failed} failed" if failed else "")))
 
     def _show_settings(self) -> None:
         home = self.emsp.home
         self.query_one("#home-text", Static).update(
-            f"{home.label}  ({home.latitude:.4f}, {home.longitude:.4f})" if home else "Not set"
+            plain(
+                f"{home.label}  ({home.latitude:.4f}, {home.longitude:.4f})" if home else "Not set"
+            )
         )
         dark = self.app.current_theme.dark
         self.query_one("#theme-dark", Button).label = f"{'●' if dark else '○'} Dark"

@@ -23,6 +23,7 @@ from ..services.charging_views import CommandView
 from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
 from ..tariff.describe import describe_tariff
+from ..widgets.safe_text import notify_plain, plain, plain_block, terminal_safe
 from ..widgets.session_panel import attempt_text
 from ..widgets.station_info import EvseTable, about_text, estimates_text, tariffs_text
 from ..widgets.status import availability_words, tone
@@ -106,7 +107,7 @@ facilities and where the energy comes from.
 
     def on_mount(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
-        self.query_one("#title", Static).update(Text(" ".join(self.key[1:])))
+        self.query_one("#title", Static).update(plain(" ".join(self.key[1:])))
         self.query_one(EvseTable).loading = True
         self.load()
         self.follow_attempt()
@@ -150,7 +151,7 @@ facilities and where the energy comes from.
         loc = detail.location
         star = "★ " if detail.favourite else ""
         self.query_one("#title", Static).update(
-            Text(f"{star}{loc.name or loc.address}", style="bold")
+            plain(f"{star}{loc.name or loc.address}", style="bold")
         )
         button = self.query_one("#star", Button)
         button.label = "★ Favourite" if detail.favourite else "☆ Favourite"
@@ -161,7 +162,7 @@ facilities and where the energy comes from.
             parts.append(format_distance(detail.distance_km))
         if loc.operator:
             parts.append(loc.operator.name)
-        self.query_one("#where", Static).update(Text(" · ".join(parts)))
+        self.query_one("#where", Static).update(plain(" · ".join(parts)))
         evses = [e for e in loc.evses or [] if e.status != "REMOVED"]
         available = sum(e.status == "AVAILABLE" for e in evses)
         unknown = sum(e.status == "UNKNOWN" for e in evses)
@@ -191,7 +192,7 @@ facilities and where the energy comes from.
             plan = parse_plan(text)
             estimates = estimate(self.detail, plan, self.emsp.now())
         except ValueError as err:
-            out.update(Text(str(err), style="italic"))
+            out.update(plain(str(err), style="italic"))
             return
         out.update(estimates_text(estimates))
 
@@ -313,7 +314,7 @@ facilities and where the energy comes from.
         attempt = self.attempt
         here = attempt is not None and attempt.location_id == self.key.location_id
         text = attempt_text(attempt, self.emsp.now()) if attempt and here else ""
-        self.query_one("#start-state", Static).update(text)
+        self.query_one("#start-state", Static).update(plain_block(text))
 
     def _tick(self) -> None:
         if self.attempt is not None and self.attempt.pending:
@@ -344,9 +345,10 @@ facilities and where the energy comes from.
 
     @on(StartFailed)
     def _start_failed(self, event: StartFailed) -> None:
-        text = f"{event.sentence}\n{event.next_step}" if event.next_step else event.sentence
-        self.query_one("#start-state", Static).update(Text(event.sentence, style="bold"))
-        self.notify(text, title="Not started", severity="error", timeout=10)
+        self.query_one("#start-state", Static).update(plain(event.sentence, style="bold"))
+        notify_plain(
+            self, event.sentence, event.next_step, title="Not started", severity="error", timeout=10
+        )
 
     @on(StartSent)
     def _start_sent(self, event: StartSent) -> None:
@@ -355,8 +357,8 @@ facilities and where the energy comes from.
             self.notify("Already waiting for the charger: nothing sent again.")
         failed = command.advice is not None and str(command.advice.severity) == "error"
         if failed and command.advice is not None:
-            self.notify(
-                f"{command.advice.sentence}\n{command.advice.next_step}",
+            notify_plain(
+                self, command.advice.sentence, command.advice.next_step,
                 title="Not started", severity="error", timeout=10,
             )  # fmt: skip
             return
@@ -390,9 +392,11 @@ facilities and where the energy comes from.
         advice = event.result.advice
         started = event.result.result == "started"
         if not started:  # a start is the attempt's, shown from there
-            self.query_one("#start-state", Static).update(Text(advice.sentence, style="bold"))
-        self.notify(
-            f"{advice.sentence}\n{advice.next_step}",
+            self.query_one("#start-state", Static).update(plain(advice.sentence, style="bold"))
+        notify_plain(
+            self,
+            advice.sentence,
+            advice.next_step,
             title="Card tapped" if started else "Not started",
             severity="information" if started else "error",
         )
@@ -428,7 +432,8 @@ def start_question(detail: StationDetail, evse_uid: str, card: str) -> str:
     included)."""
     evse = next((e for e in detail.location.evses or [] if e.uid == evse_uid), None)
     name = (evse.evse_id if evse else None) or evse_uid
-    lines = [f"Start charger {name}?", f"With your card {card}.", ""]
+    # one line per partner text: a line break in it must not start a line of ours
+    lines = [f"Start charger {terminal_safe(name)}?", f"With your card {terminal_safe(card)}.", ""]
     tariffs = []
     for connector in evse.connectors if evse else []:
         for tariff_id in connector.tariff_ids or []:
@@ -441,6 +446,6 @@ def start_question(detail: StationDetail, evse_uid: str, card: str) -> str:
         lines.append("The operator publishes no price for this charger: check it on site.")
     for tariff in tariffs:
         description = describe_tariff(tariff)
-        lines.append("Price: " + description.sentence)
+        lines.append("Price: " + terminal_safe(description.sentence))
     lines += ["", "Fees such as a start fee or idle time are charged as listed above."]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from ..messages import FavouriteToggled
 from ..services.station_search import WHOLE_EARTH_KM, SearchQuery
 from ..services.stations import Filters, StationPage
 from ..widgets.area_bar import AreaBar
+from ..widgets.safe_text import plain
 from ..widgets.station_table import StationTable
 from .base import AreaScreen, one_line
 from .station import StationScreen
@@ -34,7 +35,7 @@ class FilterBar(Horizontal):
 
     def show(self, chips: list[str], count: str) -> None:
         text = "Filters: " + " · ".join(chips) if chips else "No filters (Ctrl+F to filter)"
-        self.query_one("#filter-chips", Static).update(text)
+        self.query_one("#filter-chips", Static).update(plain(text))  # an operator's name
         self.query_one("#result-count", Static).update(count)
         self.set_class(bool(chips), "-active")
 
@@ -219,7 +220,7 @@ the list by plug, power, AC/DC, availability, opening hours, operator, price and
                 hit = row.hit
                 place = ", ".join(p for p in (hit.address, hit.postal_code, hit.city) if p)
                 line = " · ".join(p for p in (place, hit.operator, row.price) if p)
-        self.query_one("#highlight", Static).update(line)
+        self.query_one("#highlight", Static).update(plain(line))
 
     def on_key(self, event: events.Key) -> None:
         """A letter typed on the list goes to the search box, as if typed there."""

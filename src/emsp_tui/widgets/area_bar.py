@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from .safe_text import plain
+
 AREAS: tuple[tuple[str, str, str], ...] = (
     ("stations", "1", "Stations"),
     ("favourites", "2", "Favourites"),
@@ -59,4 +61,5 @@ class AreaBar(Horizontal):
         self.query_one("#area-brand", Static).display = self.size.width >= BRAND_FROM
 
     def show_info(self, text: str) -> None:
-        self.query_one("#area-info", Static).update(text)
+        # it names partners (sync progress) and the home the driver typed
+        self.query_one("#area-info", Static).update(plain(text))

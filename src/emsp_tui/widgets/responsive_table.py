@@ -13,6 +13,8 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from .safe_text import plain
+
 Cells = Mapping[str, Text | str]
 
 
@@ -28,8 +30,8 @@ class Col:
 
 
 def fit(text: str | Text, width: int) -> Text:
-    """Plain strings become Text (never markup: station names may hold brackets)."""
-    out = text.copy() if isinstance(text, Text) else Text(text)
+    """A cell as inert Text: never markup, no control character (most cells are partner text)."""
+    out = plain(text)
     out.truncate(width, overflow="ellipsis")
     return out
 

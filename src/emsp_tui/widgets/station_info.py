@@ -13,6 +13,7 @@ from ..services.station_info import Estimate, TariffOffer, opening_lines, openin
 from ..services.stations import StationDetail, connector_label, format_kw
 from ..tariff import describe_tariff, format_amount, summarize_tariff
 from .responsive_table import Col, ResponsiveTable
+from .safe_text import plain, terminal_safe
 from .status import evse_status
 
 CAPABILITY_WORDS = {
@@ -109,12 +110,13 @@ def offer_heading(offer: TariffOffer) -> str:
 
 
 def _bullets(rows: list[tuple[str, Text | str]]) -> Table:
-    """Marker and text in two columns, so a wrapped line stays indented under its text."""
+    """Marker and text in two columns, so a wrapped line stays indented under its text.
+    The texts are inert (a str cell of a Rich table would be read as markup)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1)
     for marker, text in rows:
-        grid.add_row(marker, text)
+        grid.add_row(marker, plain(text))
     return grid
 
 
@@ -124,7 +126,8 @@ def tariffs_text(offers: list[TariffOffer]) -> RenderableType:
         return Text("This station publishes no chargers with a price.", style="dim")
     parts: list[RenderableType] = []
     for n, offer in enumerate(offers):
-        parts.append(Text(("\n" if n else "") + offer_heading(offer), style="bold"))
+        heading = terminal_safe(offer_heading(offer))
+        parts.append(Text(("\n" if n else "") + heading, style="bold"))
         if offer.tariff is None:
             parts.append(_bullets([("", Text("No price published for these.", style="dim"))]))
             continue
@@ -132,12 +135,12 @@ def tariffs_text(offers: list[TariffOffer]) -> RenderableType:
         rows: list[tuple[str, Text | str]] = [("•", line) for line in description.lines]
         footer = ", ".join(p for p in (description.limits, description.vat) if p)
         if footer:
-            rows.append(("", Text(footer, style="dim")))
+            rows.append(("", plain(footer, style="dim")))
         if description.extra and not description.from_alt_text:
-            rows.append(("", Text(f"“{description.extra}”", style="italic")))
+            rows.append(("", plain(f"“{description.extra}”", style="italic")))
         if description.url:
-            rows.append(("", Text(description.url, style="dim")))
-        rows.append(("", Text(f"tariff {offer.tariff.id}", style="dim")))
+            rows.append(("", plain(description.url, style="dim")))
+        rows.append(("", plain(f"tariff {offer.tariff.id}", style="dim")))
         parts.append(_bullets(rows))
     return Group(*parts)
 
@@ -146,7 +149,7 @@ def estimates_text(estimates: list[Estimate]) -> RenderableType:
     """Per tariff: the total incl. and excl. VAT, then what it is made of."""
     parts: list[RenderableType] = []
     for e in estimates:
-        parts.append(Text(offer_heading(e.offer), style="bold"))
+        parts.append(plain(offer_heading(e.offer), style="bold"))
         if e.price is None:
             parts.append(_bullets([("", Text(e.note or "", style="dim"))]))
             continue
@@ -180,45 +183,50 @@ def about_text(app: App[object], detail: StationDetail, now: datetime) -> Text:
             out.append("\n\n")
         out.append(title, style="bold")
 
+    def line(text: str, style: str = "") -> None:
+        """A line of the section; most of what it says is the operator's."""
+        out.append("\n  " + terminal_safe(text), style=style)
+
+    def more(text: str, style: str = "") -> None:
+        out.append(terminal_safe(text), style=style)
+
     section("Address")
     place = " ".join(p for p in (loc.postal_code, loc.city) if p)
-    out.append(f"\n  {loc.address}, {place}, {loc.country}")
+    line(f"{loc.address}, {place}, {loc.country}")
     if loc.parking_type:
-        out.append(f"\n  {str(loc.parking_type).replace('_', ' ').capitalize()}")
+        line(str(loc.parking_type).replace("_", " ").capitalize())
     for text in loc.directions or []:
-        out.append(f"\n  {text.text}", style="italic")
+        line(text.text, style="italic")
     coords = loc.coordinates
-    out.append(f"\n  {float(coords.latitude):.5f}, {float(coords.longitude):.5f}", style="dim")
+    line(f"{float(coords.latitude):.5f}, {float(coords.longitude):.5f}", style="dim")
     section("Opening hours")
     is_open, words = opening_state(loc, now)
-    out.append(f"\n  {'●' if is_open else '✕'} {words}")
-    for line in opening_lines(loc.opening_times):
-        if line != "Open 24/7":
-            out.append(f"\n  {line}")
+    line(f"{'●' if is_open else '✕'} {words}")
+    for hours in opening_lines(loc.opening_times):
+        if hours != "Open 24/7":
+            line(hours)
     if loc.charging_when_closed is not None:
-        out.append(
-            "\n  Charging continues when closed" if loc.charging_when_closed
-            else "\n  No charging while closed"
+        line(
+            "Charging continues when closed" if loc.charging_when_closed
+            else "No charging while closed"
         )  # fmt: skip
     section("Facilities")
     facilities = [str(f).replace("_", " ").lower() for f in loc.facilities or []]
-    out.append(f"\n  {', '.join(facilities) or 'none listed'}")
+    line(", ".join(facilities) or "none listed")
     section("Energy")
     mix = loc.energy_mix
     if mix is None:
-        out.append("\n  The operator does not say where the energy comes from.", style="dim")
+        line("The operator does not say where the energy comes from.", style="dim")
     else:
-        out.append("\n  " + ("Green energy" if mix.is_green_energy else "Grid mix"))
+        line("Green energy" if mix.is_green_energy else "Grid mix")
         supplier = " · ".join(p for p in (mix.supplier_name, mix.energy_product_name) if p)
         if supplier:
-            out.append(f" from {supplier}")
+            more(f" from {supplier}")
         for source in mix.energy_sources or []:
-            out.append(
-                f"\n  {source.percentage:>5.1f}%  {str(source.source).replace('_', ' ').lower()}"
-            )
+            line(f"{source.percentage:>5.1f}%  {str(source.source).replace('_', ' ').lower()}")
         for impact in mix.environ_impact or []:
             what = "CO₂" if str(impact.category) == "CARBON_DIOXIDE" else "nuclear waste"
-            out.append(f"\n  {impact.amount:g} g/kWh {what}", style="dim")
+            line(f"{impact.amount:g} g/kWh {what}", style="dim")
     section("Operator")
     for role, business in (
         ("", loc.operator),
@@ -226,9 +234,9 @@ def about_text(app: App[object], detail: StationDetail, now: datetime) -> Text:
         ("owner ", loc.owner),
     ):
         if business is not None:
-            out.append(f"\n  {role}{business.name}")
+            line(f"{role}{business.name}")
             if business.website:
-                out.append(f"  {business.website}", style="dim")
-    out.append(f"\n  {loc.country_code}*{loc.party_id} · location {loc.id}", style="dim")
-    out.append(f"\n  Updated {ago(loc.last_updated, now)}", style="dim")
+                more(f"  {business.website}", style="dim")
+    line(f"{loc.country_code}*{loc.party_id} · location {loc.id}", style="dim")
+    line(f"Updated {ago(loc.last_updated, now)}", style="dim")
     return out
