@@ -69,7 +69,7 @@ def record_change(
         f"!{denied}" if denied else "",
     ]
     what = " ".join(p for p in parts if p) or "no party changed"
-    line = "parties of %s %s: %s%s"
+    line = "parties of %s (%s): %s%s"
     if action == REFUSED:
         log.warning(line, partner_name, action, what, f" ({reason})" if reason else "")
     else:
