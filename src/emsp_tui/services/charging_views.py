@@ -95,7 +95,7 @@ class SessionView:
         who = self.operator or f"{self.country_code}*{self.party_id}"
         if self.pushed:
             return f"Updates pushed by {who}"
-        return f"Checked with {who} every {self.check_every or 0:.0f} s"
+        return f"Checked with {who} every {round(self.check_every or 0, 1):g} s"
 
     @property
     def key(self) -> tuple[str, str, str]:
