@@ -8,8 +8,6 @@ CDRs are accepted like any other.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,13 +30,14 @@ from .common import (
     refuse,
     reply,
 )
+from .raw_ids import quote_id
 
 MODULE = "cdrs"
 
 
 def cdr_url(request: Request, country_code: str, party_id: str, cdr_id: str) -> str:
     parts = (country_code.upper(), party_id.upper(), cdr_id)
-    return "/".join([module_url(context(request), MODULE), *(quote(p, safe="") for p in parts)])
+    return "/".join([module_url(context(request), MODULE), *map(quote_id, parts)])
 
 
 async def post_cdr(request: Request) -> Response:

@@ -14,7 +14,6 @@ Every refused push is logged and counted per partner and module (``push_rejectio
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from ..services.routing import owned_parties
 from ..store.message_log import record_rejection
 from ..store.partners import Partner, credentials_holders
 from .auth import identify
+from .body import BadBody as BadBody  # the handlers import it from here
+from .body import parse_json
 from .context import ReceiverContext
 from .responses import ocpi_response, unauthorized
 
@@ -153,14 +154,9 @@ async def refuse(
 
 
 async def read_json(request: Request) -> Any:
-    """The JSON body; raises BadBody (a 2001 message) when there is none or it is not JSON."""
-    raw = await request.body()
-    if not raw.strip():
-        raise BadBody("the request has no body")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody("the body is not valid JSON") from None
+    """The JSON body, read strictly (body.py); raises BadBody (a 2001 message) when there is
+    none or we cannot use it."""
+    return parse_json(await request.body())
 
 
 async def read_object(request: Request) -> dict[str, Any]:
@@ -168,10 +164,6 @@ async def read_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadBody("the body must be a JSON object")
     return body
-
-
-class BadBody(ValueError):
-    """A request body we cannot use; the message names what is wrong (answered with 2001)."""
 
 
 def invalid(what: str, err: ValidationError, limit: int = 6) -> str:

@@ -24,7 +24,15 @@ class ReceiverServer:
 
     def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 8420) -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            # Request line plus headers at most 16 KiB (h11 answers 400 beyond); bodies are
+            # limited in the app (body_limit.py), where the refusal is an OCPI envelope.
+            h11_max_incomplete_event_size=16 * 1024,
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

@@ -34,8 +34,10 @@ from .common import (
     module_url,
     now,
     read_object,
+    refuse,
     reply,
 )
+from .limits import MAX_QUERY_INT, query_int
 
 MODULE = "tokens"
 DEFAULT_LIMIT = 100
@@ -58,18 +60,18 @@ def _window(request: Request) -> tuple[datetime | None, datetime | None, int, in
     q = request.query_params
     bounds: list[datetime | None] = []
     for name in ("date_from", "date_to"):
-        text = q.get(name)
+        text = q.get(name) or ""
         try:
-            bounds.append(parse_datetime(text) if text else None)
-        except ValueError:
-            raise _BadQuery(f"{name} is not an OCPI DateTime: {text!r}") from None
+            # Rounded up here: 9999-12-31T23:59:59.5 has no next second (OverflowError).
+            bounds.append(_whole_second_bound(parse_datetime(text)) if text else None)
+        except (ValueError, OverflowError):
+            raise _BadQuery(f"{name} is not an OCPI DateTime: {text[:40]!r}") from None
     numbers = []
     for name, default, lowest in (("offset", 0, 0), ("limit", DEFAULT_LIMIT, 1)):
-        text = q.get(name)
-        try:
-            value = int(text) if text not in (None, "") else default
-        except ValueError:
-            raise _BadQuery(f"{name} must be an integer") from None
+        text = q.get(name) or ""
+        value = query_int(text) if text else default
+        if value is None:
+            raise _BadQuery(f"{name} must be a whole number from {lowest} to {MAX_QUERY_INT - 1}")
         if value < lowest:
             raise _BadQuery(f"{name} must be at least {lowest}")
         numbers.append(value)
@@ -85,14 +87,12 @@ async def token_list(request: Request) -> Response:
     try:
         date_from, date_to, offset, limit = _window(request)
     except _BadQuery as err:
-        return reply(
-            request, status_code=status.INVALID_PARAMETERS, http_status=400, message=str(err)
-        )
+        return await refuse(request, partner, MODULE, str(err))
     ctx = context(request)
     tokens, total = await ctx.db.run(
         store.tokens_page,
-        _whole_second_bound(date_from) if date_from else None,
-        _whole_second_bound(date_to) if date_to else None,
+        date_from,
+        date_to,
         offset,
         limit,
     )
@@ -118,27 +118,15 @@ async def authorize_token(request: Request) -> Response:
     try:
         token_type = TokenType(raw_type.upper())
     except ValueError:
-        return reply(
-            request,
-            status_code=status.INVALID_PARAMETERS,
-            http_status=400,
-            message=f"Unknown token type {raw_type!r}",
-        )
+        return await refuse(request, partner, MODULE, f"Unknown token type {raw_type[:40]!r}")
     location = None
     if (await request.body()).strip():
         try:
             location = LocationReferences.model_validate(await read_object(request))
         except BadBody as err:
-            return reply(
-                request, status_code=status.INVALID_PARAMETERS, http_status=400, message=str(err)
-            )
+            return await refuse(request, partner, MODULE, str(err))
         except ValidationError as err:
-            return reply(
-                request,
-                status_code=status.INVALID_PARAMETERS,
-                http_status=400,
-                message=invalid("LocationReferences", err),
-            )
+            return await refuse(request, partner, MODULE, invalid("LocationReferences", err))
     ctx = context(request)
     cc, pid = (
         request.headers.get("ocpi-from-country-code"),
