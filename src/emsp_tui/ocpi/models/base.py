@@ -11,10 +11,13 @@ class OcpiModel(BaseModel):
     """An OCPI object.
 
     Unknown fields are ignored, so a partner on a newer minor version does not break us, and
-    never echoed back: what we send is exactly what 2.2.1 defines.
+    never echoed back: what we send is exactly what 2.2.1 defines. NaN and infinities are
+    refused in every number (``1e400`` parses as infinity and would be stored as ``Infinity``).
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=False, validate_assignment=False)
+    model_config = ConfigDict(
+        extra="ignore", frozen=False, validate_assignment=False, allow_inf_nan=False
+    )
 
     def to_ocpi(self) -> dict[str, Any]:
         """JSON-ready dict as the spec wants it: absent fields omitted, never ``null``."""

@@ -10,10 +10,14 @@ from ..types import (
     CiString36,
     CiString39,
     CiString48,
+    Count,
+    CountryAlpha3,
     CountryCode,
+    Currency,
     DateTime,
+    DurationHours,
+    Kwh,
     PartyId,
-    String3,
     String10,
     String45,
     String255,
@@ -34,7 +38,7 @@ class CdrLocation(OcpiModel):
     city: String45
     postal_code: String10 | None = None
     state: String45 | None = None
-    country: String3
+    country: CountryAlpha3
     coordinates: GeoLocation
     evse_uid: CiString36
     evse_id: CiString48
@@ -52,7 +56,7 @@ class SignedValue(OcpiModel):
 
 class SignedData(OcpiModel):
     encoding_method: CiString36
-    encoding_method_version: int | None = None
+    encoding_method_version: Count | None = None
     public_key: String512 | None = None
     signed_values: list[SignedValue] = Field(min_length=1)
     url: String512 | None = None
@@ -70,17 +74,17 @@ class Cdr(OcpiModel):
     authorization_reference: CiString36 | None = None
     cdr_location: CdrLocation
     meter_id: String255 | None = None
-    currency: String3
+    currency: Currency
     tariffs: list[Tariff] | None = None
     charging_periods: list[ChargingPeriod] = Field(min_length=1)
     signed_data: SignedData | None = None
     total_cost: Price
     total_fixed_cost: Price | None = None
-    total_energy: float
+    total_energy: Kwh
     total_energy_cost: Price | None = None
-    total_time: float
+    total_time: DurationHours
     total_time_cost: Price | None = None
-    total_parking_time: float | None = None
+    total_parking_time: DurationHours | None = None
     total_parking_cost: Price | None = None
     total_reservation_cost: Price | None = None
     remark: String255 | None = None
@@ -100,6 +104,27 @@ class Cdr(OcpiModel):
                         "dimension and may not appear in a CDR"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _costs_below_zero_only_in_a_credit(self) -> Cdr:
+        # Spec 10.2: a credit CDR carries the negative amounts of the CDR it credits.
+        if self.credit:
+            return self
+        for name in COST_FIELDS:
+            price = getattr(self, name)
+            if price is not None and price.below_zero:
+                raise ValueError(f"{name}: a cost below zero is only allowed in a credit CDR")
+        return self
+
+
+COST_FIELDS = (
+    "total_cost",
+    "total_fixed_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_reservation_cost",
+)
 
 
 __all__ = ["Cdr", "CdrLocation", "SignedData", "SignedValue"]

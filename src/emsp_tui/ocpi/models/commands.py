@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..enums import CommandResponseType, CommandResultType
-from ..types import URL, CiString36, DateTime
+from ..types import URL, CiString36, DateTime, Seconds
 from .base import OcpiModel
 from .common import DisplayText
 from .tokens import Token
@@ -47,7 +47,7 @@ class UnlockConnector(OcpiModel):
 
 class CommandResponse(OcpiModel):
     result: CommandResponseType
-    timeout: int
+    timeout: Seconds
     message: list[DisplayText] | None = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ..enums import (
     EnergySourceCategory,
@@ -12,7 +12,19 @@ from ..enums import (
     ImageCategory,
     TokenType,
 )
-from ..types import URL, CiString4, CiString36, DateTime, String2, String64, String100, String512
+from ..types import (
+    MAX_VOLUME,
+    URL,
+    CiString4,
+    CiString36,
+    DateTime,
+    Money,
+    Percent,
+    String2,
+    String64,
+    String100,
+    String512,
+)
 from .base import OcpiModel
 
 Latitude = Annotated[str, StringConstraints(max_length=10, pattern=r"^-?[0-9]{1,2}\.[0-9]{5,7}$")]
@@ -26,8 +38,25 @@ class DisplayText(OcpiModel):
 
 
 class Price(OcpiModel):
-    excl_vat: float
-    incl_vat: float | None = None
+    """An amount; may be below zero only where the owner allows it (a credit CDR)."""
+
+    excl_vat: Money
+    incl_vat: Money | None = None
+
+    @property
+    def below_zero(self) -> bool:
+        return self.excl_vat < 0 or (self.incl_vat is not None and self.incl_vat < 0)
+
+
+def _not_below_zero(price: Price) -> Price:
+    if price.below_zero:
+        raise ValueError("a cost below zero is only allowed in a credit CDR")
+    return price
+
+
+# A cost anywhere but in a CDR: never below zero. Annotated (not a model rule) so that the
+# PATCH models built from the full ones keep it.
+Cost = Annotated[Price, AfterValidator(_not_below_zero)]
 
 
 class GeoLocation(OcpiModel):
@@ -56,12 +85,12 @@ class BusinessDetails(OcpiModel):
 
 class EnergySource(OcpiModel):
     source: EnergySourceCategory
-    percentage: Annotated[float, Field(ge=0, le=100)]
+    percentage: Percent
 
 
 class EnvironmentalImpact(OcpiModel):
     category: EnvironmentalImpactCategory
-    amount: Annotated[float, Field(ge=0)]
+    amount: Annotated[float, Field(ge=0, le=MAX_VOLUME)]  # g/kWh
 
 
 class EnergyMix(OcpiModel):

@@ -18,15 +18,18 @@ from ..types import (
     URL,
     CiString36,
     CiString48,
+    CountryAlpha3,
     CountryCode,
     DateTime,
     PartyId,
-    String3,
     String4,
     String10,
     String16,
     String45,
     String255,
+    WholeAmperes,
+    WholeVolts,
+    WholeWatts,
 )
 from .base import OcpiModel
 from .common import (
@@ -52,9 +55,9 @@ class Connector(OcpiModel):
     standard: ConnectorType
     format: ConnectorFormat
     power_type: PowerType
-    max_voltage: int
-    max_amperage: int
-    max_electric_power: int | None = None
+    max_voltage: WholeVolts
+    max_amperage: WholeAmperes
+    max_electric_power: WholeWatts | None = None
     tariff_ids: list[CiString36] | None = None
     terms_and_conditions: URL | None = None
     last_updated: DateTime
@@ -97,7 +100,7 @@ class Location(OcpiModel):
     city: String45
     postal_code: String10 | None = None
     state: String45 | None = None
-    country: String3
+    country: CountryAlpha3
     coordinates: GeoLocation
     related_locations: list[AdditionalGeoLocation] | None = None
     parking_type: ParkingType | None = None

@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..enums import AuthMethod, CdrDimensionType, ProfileType, SessionStatus, TokenType
-from ..types import CiString36, CountryCode, DateTime, PartyId, String3, String255
+from ..types import (
+    CiString36,
+    CountryCode,
+    Currency,
+    DateTime,
+    DimensionVolume,
+    Kwh,
+    PartyId,
+    String255,
+)
 from .base import OcpiModel
-from .common import Price
+from .common import Cost
+
+# Spec 2.2.1 (CdrDimensionType): these may be negative when energy flows from the EV to the grid.
+# The spec says so of CURRENT, ENERGY, MIN_CURRENT, MIN_POWER and POWER; a maximum over a
+# period that only discharged is negative too. Times and the import/export totals never are.
+SIGNED_DIMENSIONS = frozenset(
+    {
+        CdrDimensionType.CURRENT,
+        CdrDimensionType.ENERGY,
+        CdrDimensionType.MAX_CURRENT,
+        CdrDimensionType.MIN_CURRENT,
+        CdrDimensionType.MAX_POWER,
+        CdrDimensionType.MIN_POWER,
+        CdrDimensionType.POWER,
+    }
+)
 
 
 class CdrDimension(OcpiModel):
     type: CdrDimensionType
-    volume: float
+    volume: DimensionVolume
+
+    @model_validator(mode="after")
+    def _volume_fits_the_type(self) -> CdrDimension:
+        if self.volume < 0 and self.type not in SIGNED_DIMENSIONS:
+            raise ValueError(f"volume: a {self.type} volume cannot be below zero")
+        if self.type == CdrDimensionType.STATE_OF_CHARGE and self.volume > 100:
+            raise ValueError("volume: STATE_OF_CHARGE is a percentage (0 to 100)")
+        return self
 
 
 class ChargingPeriod(OcpiModel):
@@ -41,7 +73,7 @@ class Session(OcpiModel):
     id: CiString36
     start_date_time: DateTime
     end_date_time: DateTime | None = None
-    kwh: float
+    kwh: Kwh
     cdr_token: CdrToken
     auth_method: AuthMethod
     authorization_reference: CiString36 | None = None
@@ -49,9 +81,9 @@ class Session(OcpiModel):
     evse_uid: CiString36
     connector_id: CiString36
     meter_id: String255 | None = None
-    currency: String3
+    currency: Currency
     charging_periods: list[ChargingPeriod] | None = None
-    total_cost: Price | None = None
+    total_cost: Cost | None = None
     status: SessionStatus
     last_updated: DateTime
 
@@ -59,5 +91,5 @@ class Session(OcpiModel):
 class ChargingPreferences(OcpiModel):
     profile_type: ProfileType
     departure_time: DateTime | None = None
-    energy_need: float | None = None
+    energy_need: Kwh | None = None
     discharge_allowed: bool | None = None
