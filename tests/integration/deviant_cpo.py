@@ -64,7 +64,9 @@ class DeviantState:
         return f"{self.base_url}/ocpi/versions"
 
 
-def envelope(data: Any, status: int = 1000, http: int = 200, **headers: str) -> JSONResponse:
+def envelope(
+    data: Any, status: int = 1000, http: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"data": data, "status_code": status, "status_message": None,
             "timestamp": stamp(datetime.now(UTC))}  # fmt: skip
     return JSONResponse(body, status_code=http, headers=headers)
@@ -127,7 +129,7 @@ def _paged(request: Request, state: DeviantState, items: list[dict[str, Any]]) -
         params.update(offset=str(offset + limit), limit=str(limit))
         url = httpx.URL(str(request.url).split("?")[0], params=params)
         headers["Link"] = f'<{url}>; rel="next"'
-    return envelope(page, **headers)
+    return envelope(page, headers=headers)
 
 
 def build_app(state: DeviantState) -> Starlette:

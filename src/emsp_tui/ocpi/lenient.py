@@ -45,11 +45,17 @@ class Deviation:
 DeviationCallback = Callable[[Deviation], None]
 
 
+def _name(key: str) -> str:
+    """A field name fit for a log line: the partner chose it (printable ASCII, capped)."""
+    shown = "".join(c if " " < c < "\x7f" else "?" for c in key[:40])
+    return shown + ("…" if len(key) > 40 else "")
+
+
 def _strip_nulls(value: Any, path: str, found: list[str]) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
+            where = f"{path}.{_name(str(key))}" if path else _name(str(key))
             if item is None:
                 found.append(where)
                 continue

@@ -85,6 +85,19 @@ class PartnerStatusService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def deviations(self) -> dict[str, tuple[DeviationCount, ...]]:
+        """Partner name -> what it sends off-spec that we read anyway (cheap: no locations)."""
+
+        def read(conn: sqlite3.Connection) -> dict[str, tuple[DeviationCount, ...]]:
+            names = {p.id: p.name for p in list_partners(conn)}
+            out: dict[str, list[DeviationCount]] = {}
+            for d in list_deviations(conn):
+                if d.partner_id in names:
+                    out.setdefault(names[d.partner_id], []).append(d)
+            return {name: tuple(found) for name, found in out.items()}
+
+        return await self.db.run(read)
+
     async def overview(self) -> list[PartnerStatus]:
         """Every partner with its parties and counts. Reads every location: call from a worker."""
         return await self.db.run(_overview)
