@@ -14,9 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .message_log import epoch_ms, from_ms
-
 log = logging.getLogger(__name__)
+
+
+def _ms(value: datetime) -> int:  # epoch milliseconds, as the other logs (no import: no cycle)
+    return round(value.timestamp() * 1000)
+
 
 REGISTERED = "registered"  # a partner registered with us, or we with it
 UPDATED = "updated"  # credentials PUT (ours or theirs)
@@ -61,7 +64,7 @@ def record_change(
         """INSERT INTO partner_party_changes
            (partner_id, partner_name, at, action, added, dropped, refused, reason)
            VALUES (?,?,?,?,?,?,?,?)""",
-        (partner_id, partner_name, epoch_ms(when), action, plus, minus, denied, reason),
+        (partner_id, partner_name, _ms(when), action, plus, minus, denied, reason),
     )
     parts = [
         f"+{plus}" if plus else "",
@@ -89,7 +92,7 @@ def party_changes(
         PartyChange(
             r["partner_id"],
             r["partner_name"],
-            from_ms(r["at"]),
+            datetime.fromtimestamp(r["at"] / 1000, UTC),
             r["action"],
             tuple(r["added"].split()),
             tuple(r["dropped"].split()),
