@@ -106,7 +106,8 @@ async def test_a_deviant_cpo_charges_and_bills_without_a_failure(
             lambda: node.charging.attempt and node.charging.attempt.state == AttemptState.ACCEPTED,
             what="the CommandResult ACCEPTED",
         )
-        assert [status for _, status in cpo.results_sent] == [200]
+        sent = await until(lambda: cpo.results_sent, what="the CPO to hear our answer")
+        assert [status for _, status in sent] == [200]  # our receiver took its result
         charging = await until(
             lambda: (
                 node.charging.attempt
