@@ -13,7 +13,6 @@ refused claim, is in ``partner_party_changes`` and the log.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from typing import Any
@@ -32,6 +31,7 @@ from ..store import partners as store
 from ..store import party_changes
 from ..store.partners import Partner, Party
 from .auth import Caller, identify
+from .body import BadBody, parse_json
 from .context import ReceiverContext
 from .responses import ocpi_error, ocpi_response, unauthorized
 
@@ -44,9 +44,9 @@ def _our_credentials(ctx: ReceiverContext, token: str) -> dict[str, Any]:
 
 async def _parse(request: Request) -> Credentials | Response:
     try:
-        raw = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return ocpi_error(request, status.CLIENT_ERROR, "Body is not valid JSON")
+        raw = parse_json(await request.body())  # strict, as every body we take (body.py)
+    except BadBody as err:
+        return ocpi_error(request, status.INVALID_PARAMETERS, str(err))
     try:
         return Credentials.model_validate(raw)
     except ValidationError as err:
