@@ -10,30 +10,36 @@ What a partner sends is refused here, before it is stored or shown (spec 1.7, is
 * string: control characters (C0 incl. NUL, TAB, CR, LF, ESC; DEL; C1 U+0080-U+009F), the
   characters that reorder text on screen (bidi embeddings, overrides and isolates U+202A-U+202E,
   U+2066-U+2069) and the line/paragraph separators U+2028/U+2029. CiString: printable ASCII only.
+* codes: a currency is three upper-case letters (ISO 4217 form); a party's country_code is an
+  ISO 3166-1 alpha-2 code (``countries.py``, any case), a Location's country its alpha-3 code;
+  a party_id is three letters or digits.
 * numbers: NaN and infinities (``OcpiModel`` sets ``allow_inf_nan=False``; ``1e400`` parses as
   infinity) and anything outside the bounds below, generous for real data and far inside what
   a float holds exactly and SQLite stores:
 
-  ========================  =========================  =========================================
-  alias                     range                      why that much
-  ========================  =========================  =========================================
-  Kwh                       0 .. 1,000,000 kWh         a truck or depot session is ~1 MWh
-  DurationHours             0 .. 100,000 h             a session is hours, a CDR at most weeks
-  Seconds (int)             0 .. 315,360,000 s         ten years (tariff durations, timeouts)
-  Money                     -1e11 .. 1e11              any currency (IDR, VND: 1 EUR ~ 20,000),
+  ==========================  =======================  =======================================
+  alias                       range                    why that much
+  ==========================  =======================  =======================================
+  Kwh                         0 .. 1,000,000 kWh       a truck or depot session is ~1 MWh
+  DurationHours               0 .. 100,000 h           a session is hours, a CDR at most weeks
+  Seconds (int)               0 .. 315,360,000 s       ten years (tariff durations, timeouts,
+                                                       step sizes in s or Wh)
+  Money                       -1e11 .. 1e11            any currency (1 EUR is ~20,000 IDR),
                                                        exact to 4 decimals in a float
-  Percent                   0 .. 100                   VAT, energy-mix shares
-  Kilowatts / Amperes       0 .. 100,000               megawatt charging is ~3,750 kW, ~3,000 A
-  Volts / Amperes (int)     0 .. 100,000               HVDC chargers run at ~1,500 V
-  Watts (int)               0 .. 100,000,000 W         100 MW
-  DimensionVolume           -1,000,000 .. 1,000,000    any CdrDimension unit (kWh, h, A, kW, %)
-  Count (int)               0 .. 2,147,483,647         versions and other small counters
-  ========================  =========================  =========================================
+  Percent                     0 .. 100                 VAT, energy-mix shares
+  Kilowatts, Amperes          0 .. 100,000             megawatt charging: ~3,750 kW, ~3,000 A
+  WholeVolts, WholeAmperes    0 .. 100,000 (int)       HVDC chargers run at ~1,500 V
+  WholeWatts                  0 .. 100,000,000 W       100 MW
+  DimensionVolume             -1e6 .. 1e6              any CdrDimension unit (kWh, h, A, kW, %)
+  Count                       0 .. 2,147,483,647       a version number or another counter
+  ==========================  =======================  =======================================
 
-  Costs and energy below zero: see ``models/common.py`` (``Cost``) and ``CdrDimension``.
+  Which costs and volumes may be below zero: ``models/common.py`` (``Cost``, only a credit CDR
+  has negative amounts) and ``models/sessions.py`` (``CdrDimension``: energy fed back to the grid).
 
 Every check runs inside pydantic-core (a regex or a bound, no Python call per value) except the
-country-code lookups: a sync validates hundreds of thousands of objects.
+country-code lookups and the cost and dimension rules: a sync validates hundreds of thousands
+of objects.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import CoreSchema, core_schema
 
 from .countries import ALPHA_2, ALPHA_3
@@ -81,7 +87,7 @@ def format_datetime(value: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class _Matches:
+class PatternRule:
     """Annotated marker: a string matching ``pattern`` (one Rust regex in pydantic-core), with
     one plain-words error instead of the pattern itself."""
 
@@ -106,7 +112,7 @@ _DATETIME_SHAPE = (
 _DATETIME_MESSAGE = "should be an OCPI DateTime string such as 2015-06-29T20:39:09Z"
 
 
-class _DateTimeText:
+class DateTimeRule:
     """Annotated marker: a DateTime is read from a string of the OCPI shape only (a datetime
     object is fine when we build a model ourselves)."""
 
@@ -131,7 +137,7 @@ class _DateTimeText:
 
 DateTime = Annotated[
     datetime,
-    _DateTimeText(),
+    DateTimeRule(),
     AfterValidator(_as_utc),
     PlainSerializer(format_datetime, return_type=str, when_used="json"),
 ]
@@ -143,7 +149,7 @@ _PRINTABLE_ASCII = r"^[\x20-\x7E]*$"
 
 
 @dataclass(frozen=True)
-class _Text:
+class TextRule:
     """Annotated marker: a string of at most ``limit`` characters, all allowed by ``pattern``.
 
     One pydantic-core string check (length and Rust regex together, the fastest form) with
@@ -170,30 +176,30 @@ class _Text:
 
 # Length-limited strings, one alias per limit the spec uses. Written out (not built by a
 # factory function) so that mypy sees them as ``str``; pydantic enforces the constraints.
-CiString4 = Annotated[str, _Text(4, ascii=True)]
-CiString32 = Annotated[str, _Text(32, ascii=True)]
-CiString36 = Annotated[str, _Text(36, ascii=True)]
-CiString39 = Annotated[str, _Text(39, ascii=True)]
-CiString48 = Annotated[str, _Text(48, ascii=True)]
+CiString4 = Annotated[str, TextRule(4, ascii=True)]
+CiString32 = Annotated[str, TextRule(32, ascii=True)]
+CiString36 = Annotated[str, TextRule(36, ascii=True)]
+CiString39 = Annotated[str, TextRule(39, ascii=True)]
+CiString48 = Annotated[str, TextRule(48, ascii=True)]
 
-String2 = Annotated[str, _Text(2)]
-String3 = Annotated[str, _Text(3)]
-String4 = Annotated[str, _Text(4)]
-String10 = Annotated[str, _Text(10)]
-String16 = Annotated[str, _Text(16)]
-String45 = Annotated[str, _Text(45)]
-String64 = Annotated[str, _Text(64)]
-String100 = Annotated[str, _Text(100)]
-String255 = Annotated[str, _Text(255)]
-String512 = Annotated[str, _Text(512)]
-String5000 = Annotated[str, _Text(5000)]
+String2 = Annotated[str, TextRule(2)]
+String3 = Annotated[str, TextRule(3)]
+String4 = Annotated[str, TextRule(4)]
+String10 = Annotated[str, TextRule(10)]
+String16 = Annotated[str, TextRule(16)]
+String45 = Annotated[str, TextRule(45)]
+String64 = Annotated[str, TextRule(64)]
+String100 = Annotated[str, TextRule(100)]
+String255 = Annotated[str, TextRule(255)]
+String512 = Annotated[str, TextRule(512)]
+String5000 = Annotated[str, TextRule(5000)]
 
 URL = String255
 
 # ISO 4217 form: three upper-case letters (string, so case-sensitive).
 Currency = Annotated[
     str,
-    _Matches(
+    PatternRule(
         r"^[A-Z]{3}$",
         "ocpi_currency",
         "should be a currency code: three upper-case letters like EUR",
@@ -201,30 +207,39 @@ Currency = Annotated[
 ]
 
 
-def _alpha_2(code: str) -> str:
+_ALPHA_2_MESSAGE = "should be an ISO 3166-1 alpha-2 country code like NL"
+_ALPHA_3_MESSAGE = "should be an ISO 3166-1 alpha-3 country code like NLD"
+
+
+def check_alpha_2(code: str) -> str:
     if code.upper() not in ALPHA_2:
-        raise ValueError("should be an ISO 3166-1 alpha-2 country code like NL")
+        raise ValueError(_ALPHA_2_MESSAGE)
     return code
 
 
-def _alpha_3(code: str) -> str:
+def check_alpha_3(code: str) -> str:
     if code.upper() not in ALPHA_3:
-        raise ValueError("should be an ISO 3166-1 alpha-3 country code like NLD")
+        raise ValueError(_ALPHA_3_MESSAGE)
     return code
 
 
 # A party's country_code is a CiString(2): any case is accepted and kept as sent (the store
-# and every comparison use upper case). A Location's country is its alpha-3 code.
+# and every comparison use upper case). A Location's country is its alpha-3 code. ASCII
+# letters first: no other script's letter may upper-case into a code (U+0131 + "t" is "IT").
 CountryCode = Annotated[
-    str, StringConstraints(min_length=2, max_length=2), AfterValidator(_alpha_2)
+    str,
+    PatternRule(r"^[A-Za-z]{2}$", "ocpi_country_code", _ALPHA_2_MESSAGE),
+    AfterValidator(check_alpha_2),
 ]
 CountryAlpha3 = Annotated[
-    str, StringConstraints(min_length=3, max_length=3), AfterValidator(_alpha_3)
+    str,
+    PatternRule(r"^[A-Za-z]{3}$", "ocpi_country_alpha_3", _ALPHA_3_MESSAGE),
+    AfterValidator(check_alpha_3),
 ]
 # ISO 15118 party id: three letters or digits.
 PartyId = Annotated[
     str,
-    _Matches(r"^[A-Za-z0-9]{3}$", "ocpi_party_id", "should be a party id: 3 letters or digits"),
+    PatternRule(r"^[A-Za-z0-9]{3}$", "ocpi_party_id", "should be a party id: 3 letters or digits"),
 ]
 
 MAX_KWH = 1_000_000

@@ -48,7 +48,7 @@ class Price(OcpiModel):
         return self.excl_vat < 0 or (self.incl_vat is not None and self.incl_vat < 0)
 
 
-def _not_below_zero(price: Price) -> Price:
+def check_not_below_zero(price: Price) -> Price:
     if price.below_zero:
         raise ValueError("a cost below zero is only allowed in a credit CDR")
     return price
@@ -56,7 +56,7 @@ def _not_below_zero(price: Price) -> Price:
 
 # A cost anywhere but in a CDR: never below zero. Annotated (not a model rule) so that the
 # PATCH models built from the full ones keep it.
-Cost = Annotated[Price, AfterValidator(_not_below_zero)]
+Cost = Annotated[Price, AfterValidator(check_not_below_zero)]
 
 
 class GeoLocation(OcpiModel):
