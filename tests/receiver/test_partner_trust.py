@@ -305,3 +305,24 @@ async def test_we_do_not_register_with_a_peer_claiming_a_partners_party(
     assert partner.name == "nl-xyz-2"
     assert [p.key for p in partner.parties] == ["NL*FRE"]
     assert (await node.db.run(rows))[0] == before[0]
+
+
+async def test_unregistering_is_in_the_change_log_and_ends_the_token(
+    node: EmspNode, fakes: tuple[FakeCpo, FakeCpo]
+) -> None:
+    victim, _ = fakes
+    held = await registered_victim(node, victim)
+    token = victim.token_c or ""
+    async with httpx.AsyncClient(headers=auth(token)) as http:
+        gone = await http.delete(f"{node.ctx.version_url}/credentials")
+    assert codes(gone) == (200, 1000)
+    assert (await credentials_get(node, token)).status_code == 401
+    assert await node.partners.list() == []
+    [deleted, registered] = await node.partners.party_changes()
+    assert (deleted.action, deleted.partner_name, deleted.dropped) == (
+        "deleted",
+        held.name,
+        ("NL*XYZ(CPO)",),
+    )
+    assert deleted.partner_id is None  # the partner is gone; its name stays in the log
+    assert registered.action == "registered"

@@ -1,4 +1,8 @@
-"""Who is calling: a registered partner (their token), or a peer registering (a TOKEN_A)."""
+"""Who is calling: a registered partner (their token), or a peer registering (a TOKEN_A).
+
+The partner is read from the database on every request, its parties included, never cached:
+what a credentials PUT changed (a party dropped, a token rotated) holds from the next request.
+"""
 
 from __future__ import annotations
 
