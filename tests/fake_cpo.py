@@ -42,6 +42,7 @@ class FakeCpo:
     clients: list[tuple[str, str, str]] = field(default_factory=list)  # behind it, as a hub
     versions_delay: float = 0.0  # seconds before answering our versions GET (races)
     extra_roles: list[tuple[str, str, str]] = field(default_factory=list)
+    locations: list[dict[str, Any]] = field(default_factory=list)  # its locations SENDER serves
     seen: list[Seen] = field(default_factory=list)
     # TOKEN_B: what the eMSP presents to us (we hand it over when we register)
     token_b: str = field(default_factory=new_credentials_token)
@@ -108,7 +109,9 @@ class FakeCpo:
                 for cc, pid, role in self.clients
             ]
             return _page(items)
-        if path.endswith(("/locations", "/tariffs")):
+        if path.endswith("/locations"):
+            return _page(self.locations)
+        if path.endswith("/tariffs"):
             return _page([])
         return JSONResponse(envelope(None, 2000, "Unknown route"), status_code=404)
 

@@ -326,3 +326,31 @@ async def test_unregistering_is_in_the_change_log_and_ends_the_token(
     )
     assert deleted.partner_id is None  # the partner is gone; its name stays in the log
     assert registered.action == "registered"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hole, reported: the sync stores pulled objects without checking their owner "
+    "against the partner's parties (services/sync.py, not this change's files)",
+)
+async def test_a_partner_cannot_place_another_partys_location_through_its_own_sender(
+    node: EmspNode,
+) -> None:
+    victim = FakeCpo("NL", "XYZ", locations=[payloads.location("LOC-X", "NL", "XYZ")])
+    liar = FakeCpo("NL", "ATK")
+    newer = {"name": "Not the victim's", "last_updated": "2026-03-02T09:00:00Z"}
+    liar.locations = [payloads.location("LOC-X", "NL", "XYZ", **newer)]
+    liar.locations.append(payloads.location("LOC-Y", "NL", "XYZ"))
+    async with running_fakes(victim, liar):
+        held = await registered_victim(node, victim)
+        assert codes(await liar.register_with(node.versions_url, await invite(node))) == (200, 1000)
+        for _ in range(2):  # whichever partner syncs last
+            results = await node.new_sync().sync_all()
+            assert all(r.ok for r in results)
+    owners = await node.db.run(
+        lambda conn: {
+            r["id"]: r["partner_id"]
+            for r in conn.execute("SELECT id, partner_id FROM locations WHERE party_id = 'XYZ'")
+        }
+    )
+    assert owners == {"LOC-X": held.id}
