@@ -103,7 +103,7 @@ async def test_a_deviant_cpo_charges_and_bills_without_a_failure(
         assert attempt is not None
         assert attempt.state == AttemptState.BEING_CONFIRMED
         await until(
-            lambda: node.charging.attempt and node.charging.attempt.state == AttemptState.ACCEPTED,
+            lambda: AttemptState.ACCEPTED in seen,
             what="the CommandResult ACCEPTED",
         )
         sent = await until(lambda: cpo.results_sent, what="the CPO to hear our answer")
@@ -175,7 +175,7 @@ async def test_strict_mode_refuses_the_wrapped_answer_and_the_driver_hears_being
         assert "being confirmed" in command.advice.sentence
         assert "couldn't reach" not in command.advice.sentence
         await until(
-            lambda: node.charging.attempt and node.charging.attempt.state == AttemptState.ACCEPTED,
+            lambda: AttemptState.ACCEPTED in seen,
             what="the CommandResult ACCEPTED",
         )
         ours = await node.charging.command(command.id)
