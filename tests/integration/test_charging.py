@@ -93,6 +93,8 @@ async def test_start_charge_stop_and_the_cdr(setup: Setup) -> None:
     assert live.location_name == location.name
     assert not live.stale
     assert live.elapsed.total_seconds() >= 0
+    operator = location.operator.name if location.operator else f"{key[0]}*{key[1]}"
+    assert live.source == f"Updates pushed by {operator}"  # the mock pushes (issue #11)
     # Stop: STOP_SESSION, then COMPLETED and the CDR.
     stop = await node.charging.stop(live)
     assert (stop.type, stop.response) == (CommandType.STOP_SESSION, CommandResponseType.ACCEPTED)

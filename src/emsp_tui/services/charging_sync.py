@@ -295,7 +295,8 @@ class SessionSync:
                     self.trackers.pop(t.key, None)
 
     def check_interval(self, age: float) -> float:
-        """Seconds between pulls for a session or CDR still missing ``age`` seconds on."""
+        """Seconds between pulls for a session or CDR still missing ``age`` seconds on (the
+        newest of a partner's: a fresh start is looked for often, an old one rarely)."""
         return min(self.max_check_interval, max(self.start_wait / 3, self.tick, age / 4))
 
     def _missing_due(
@@ -317,8 +318,8 @@ class SessionSync:
             if age < self.start_wait:
                 continue
             key = (c.partner_id, (c.country_code, c.party_id))
-            since, oldest = groups.get(key, (c.created_at, age))
-            groups[key] = (min(since, c.created_at), max(oldest, age))
+            since, newest = groups.get(key, (c.created_at, age))
+            groups[key] = (min(since, c.created_at), min(newest, age))
         for (partner_id, owner), (since, age) in groups.items():
             if not self._missing_due("session", partner_id, owner, age):
                 continue
@@ -335,8 +336,8 @@ class SessionSync:
             age = (now - finished).total_seconds()
             if age >= self.cdr_grace:
                 group = (partner_id, key[:2])
-                since, oldest = groups.get(group, (finished, age))
-                groups[group] = (min(since, finished), max(oldest, age))
+                since, newest = groups.get(group, (finished, age))
+                groups[group] = (min(since, finished), min(newest, age))
         for (partner_id, owner), (since, age) in groups.items():
             if not self._missing_due("cdr", partner_id, owner, age):
                 continue
