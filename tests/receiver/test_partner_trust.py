@@ -293,18 +293,36 @@ async def test_we_do_not_register_with_a_peer_claiming_a_partners_party(
     impostor = FakeCpo("NL", "XYZ")
     async with running_fakes(impostor):
         with pytest.raises(PartnerError, match=r"refused: NL\*XYZ is held by nl-xyz"):
-            await node.partners.add(impostor.versions_url, impostor.token_a, name="nl-xyz")
+            await node.partners.add(impostor.versions_url, impostor.token_a)
         assert ("DELETE", "/ocpi/2.2.1/credentials") in {(s.method, s.path) for s in impostor.seen}
     assert await node.db.run(rows) == before
     [refused, *_] = await node.partners.party_changes()
     assert (refused.action, refused.refused) == ("refused", ("NL*XYZ",))
-    # A free party registers, and a taken name gets a suffix rather than replacing a partner.
-    other = FakeCpo("NL", "FRE")
-    async with running_fakes(other):
-        partner = await node.partners.add(other.versions_url, other.token_a, name="nl-xyz")
-    assert partner.name == "nl-xyz-2"
-    assert [p.key for p in partner.parties] == ["NL*FRE"]
-    assert (await node.db.run(rows))[0] == before[0]
+
+
+async def test_a_name_we_give_registers_that_partner_again_a_derived_one_never_replaces(
+    node: EmspNode,
+) -> None:
+    other = Partner(name="nl-fre", versions_url="http://elsewhere.test/ocpi/versions")
+    other.roles = [{"role": "CPO", "country_code": "DE", "party_id": "ELS"}]
+    other.parties = [Party("DE", "ELS", "CPO")]
+    await node.db.run(store.save_partner, other, "other-token")
+    before = await node.db.run(rows)
+    first, moved = FakeCpo("NL", "FRE"), FakeCpo("NL", "FRE")
+    async with running_fakes(first, moved):
+        # Named after its role, "nl-fre" is taken: a suffix, the other partner untouched.
+        partner = await node.partners.add(first.versions_url, first.token_a)
+        assert partner.name == "nl-fre-2"
+        assert (await node.db.run(rows))[0] == before[0]
+        # The operator registers it again by its name (the peer moved): the same row.
+        again = await node.partners.add(moved.versions_url, moved.token_a, name="nl-fre-2")
+        moved_url = moved.versions_url
+    assert (again.id, again.name) == (partner.id, "nl-fre-2")
+    stored = await node.db.run(store.get_partner, "nl-fre-2")
+    assert stored is not None
+    assert stored.versions_url == moved_url
+    assert stored.token_out in moved.accepted - first.accepted  # what the moved peer issued
+    assert [p.name for p in await node.partners.list()] == ["nl-fre", "nl-fre-2"]
 
 
 async def test_unregistering_is_in_the_change_log_and_ends_the_token(

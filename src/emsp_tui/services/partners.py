@@ -64,17 +64,23 @@ class PartnerService:
         self.transport = transport
 
     async def add(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
-        """Register with a hub or CPO (we are the Sender of the credentials POST). A name that
-        is taken gets a suffix; a peer claiming a party that is ours or another partner's is
-        refused (PartnerError) and unregistered again."""
+        """Register with a hub or CPO (we are the Sender of the credentials POST).
+
+        ``name`` of a partner we have: registering it again (``partners add --name``, the demo
+        at each start), updated in place so that its data stays linked. Without a name it is
+        named after the peer's first role, and never replaces a partner: a taken name gets a
+        suffix. Either way a peer claiming a party that is ours or another partner's is refused
+        (PartnerError) and unregistered again."""
+        again = await self.db.run(store.get_partner, name) if name else None
+        # A row of its own while registering: the peer calls us back with TOKEN_B meanwhile,
+        # and a partner registered again keeps its token until the new one is certain.
         pending = Partner(
-            name=name or f"pending-{abs(hash(versions_url)) % 10**8}",
+            name=f"pending-{abs(hash(versions_url)) % 10**8}",
             versions_url=versions_url,
             status="REGISTERING",
         )
 
         async def accept_token_b(token_b: str) -> None:
-            # The peer GETs our versions with TOKEN_B while it handles our POST.
             await self.db.run(store.save_partner, pending, token_b)
 
         try:
@@ -93,8 +99,11 @@ class PartnerService:
             raise PartnerError(f"registration with {versions_url} failed: {err}") from err
 
         partner = partner_from_registration(reg, name)
-        partner.id = pending.id  # the row that holds TOKEN_B, which the peer now uses
-        reason = await self.db.run(self._store_registered, partner, reg.token_in)
+        if again is not None and partner.is_hub:  # its clients stay until the refresh says
+            partner.parties += [
+                p for p in again.parties if not again.is_own_role(p) and not partner.is_own_role(p)
+            ]
+        reason = await self.db.run(self._store_registered, partner, reg.token_in, pending.id, again)
         if reason is not None:
             await self._unregister_refused(partner, versions_url)
             raise PartnerError(f"registration with {versions_url} refused: {reason}")
@@ -110,22 +119,29 @@ class PartnerService:
         return partner
 
     def _store_registered(
-        self, conn: sqlite3.Connection, partner: Partner, token_in: str
+        self,
+        conn: sqlite3.Connection,
+        partner: Partner,
+        token_in: str,
+        pending_id: int | None,
+        again: Partner | None,
     ) -> str | None:
-        """Save the new partner unless it claims a party that is not its to claim (then the
-        reason, and its pending row is gone): one transaction, so two at once cannot both."""
+        """Save the partner (new, or ``again`` in place) unless it claims a party that is not
+        its to claim (then the reason); the pending row goes either way. One transaction, so
+        two registrations at once cannot both claim one party."""
         claimed = store.credentials_parties(partner)
         me = self.us.identity
-        us = (me.country_code, me.party_id)
-        held = store.credentials_holders(conn, claimed, partner.id, ours=us)
-        if not held:
-            store.save_partner(conn, partner, token_in, action=party_changes.REGISTERED)
-            return None
-        who = f"peer at {partner.versions_url}"
-        reason = party_changes.record_refusal(conn, None, who, held)
-        if partner.id is not None:
-            store.delete_partner_by_id(conn, partner.id)
-        return reason
+        own_id = again.id if again else None
+        held = store.credentials_holders(conn, claimed, own_id, ours=(me.country_code, me.party_id))
+        if pending_id is not None:  # frees TOKEN_B for the partner's row
+            store.delete_partner_by_id(conn, pending_id)
+        if held:
+            who = again.name if again else f"peer at {partner.versions_url}"
+            return party_changes.record_refusal(conn, own_id, who, held)
+        partner.id = own_id
+        action = party_changes.UPDATED if again else party_changes.REGISTERED
+        store.save_partner(conn, partner, token_in, action=action, reason="registered by us")
+        return None
 
     async def _unregister_refused(self, partner: Partner, versions_url: str) -> None:
         """The peer registered us; tell it we are not connecting after all (best effort)."""
