@@ -219,11 +219,8 @@ async def _update(request: Request, ctx: ReceiverContext, current: Partner) -> R
     partner.id, partner.registered_at = current.id, current.registered_at
     partner.raw_token, partner.status = current.raw_token, current.status
     if partner.is_hub:
-        own = {(p.country_code, p.party_id, p.role) for p in partner.parties}
         partner.parties += [
-            p
-            for p in current.parties
-            if not current.is_own_role(p) and (p.country_code, p.party_id, p.role) not in own
+            p for p in current.parties if not current.is_own_role(p) and not partner.is_own_role(p)
         ]
 
     def commit(conn: sqlite3.Connection) -> str | None:
