@@ -121,7 +121,9 @@ async def test_a_stranger_cannot_register_as_a_partner_we_have(
     answer = await attacker.register_with(node.versions_url, token_a, [VICTIM])
 
     assert codes(answer) == (400, 2001)
-    assert "NL*XYZ" in answer.json()["status_message"]
+    message = answer.json()["status_message"]
+    assert "NL*XYZ is another partner's" in message
+    assert held.name not in message  # who holds it is ours to know (the change log)
     assert attacker.token_c is None
     # Nothing changed: no partner row, no party, TOKEN_A still valid, the attacker not even
     # called back (refused before we use its versions URL).
@@ -237,7 +239,7 @@ async def test_a_taken_name_gets_a_suffix_and_our_own_party_cannot_be_claimed(
         node.versions_url, await invite(node), [(me.country_code, me.party_id, "EMSP")]
     )
     assert codes(answer) == (400, 2001)
-    assert "held by us" in answer.json()["status_message"]
+    assert f"{me.country_code}*{me.party_id} is ours" in answer.json()["status_message"]
 
 
 async def test_a_hub_lists_a_direct_partner_but_cannot_write_its_objects(

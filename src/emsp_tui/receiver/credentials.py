@@ -109,14 +109,26 @@ def _not_yours(
     return store.credentials_holders(conn, claimed, own_id, ours=us)
 
 
-def _refused(request: Request, reason: str) -> Response:
+Held = dict[tuple[str, str], str]  # a refused claim: party -> whose it is (a name, or "us")
+
+
+def _refuse_claim(conn: sqlite3.Connection, own_id: int | None, who: str, held: Held) -> Held:
+    party_changes.record_refusal(conn, own_id, who, held)
+    return held
+
+
+def _refused(request: Request, held: Held) -> Response:
     # 2001 (invalid parameter: the roles), HTTP 400 as every refused claim of another party's
     # objects (common.py). Not 3xxx: those say the *server* could not use the client's API
     # (3001), found no common version (3002) or no matching endpoints (3003); here the client
     # sent roles it may not claim. Not 405 either: that means "already / not registered".
-    return ocpi_error(
-        request, status.INVALID_PARAMETERS, f"Roles refused: {reason}; nothing was changed"
-    )
+    # The caller is not told which partner holds a party (the change log says).
+    whose = [
+        f"{cc}*{pid} is " + ("ours" if name == "us" else "another partner's")
+        for (cc, pid), name in sorted(held.items())
+    ]
+    message = f"Roles refused: {'; '.join(whose)}; nothing was changed"
+    return ocpi_error(request, status.INVALID_PARAMETERS, message)
 
 
 async def credentials(request: Request) -> Response:
@@ -158,41 +170,39 @@ async def _register(request: Request, ctx: ReceiverContext, caller: Caller) -> R
     claimed = _claimed(creds)
     who = f"new partner at {creds.url}"
 
-    def refuse_early(conn: sqlite3.Connection) -> str | None:
+    def refuse_early(conn: sqlite3.Connection) -> Held | None:
         held = _not_yours(conn, ctx, claimed, None)
-        return party_changes.record_refusal(conn, None, who, held) if held else None
+        return _refuse_claim(conn, None, who, held) if held else None
 
     # Checked before we call them back (no request on behalf of a claim we refuse), and
     # again in the transaction that stores the partner (two registrations at once).
-    if reason := await ctx.db.run(refuse_early):
-        return _refused(request, reason)
+    if held := await ctx.db.run(refuse_early):
+        return _refused(request, held)
     detail = await _their_version(request, ctx, creds)
     if isinstance(detail, Response):
         return detail
     token_c = new_credentials_token()
     partner = _partner_from(creds, detail)
 
-    def commit(conn: sqlite3.Connection) -> str | None:
+    def commit(conn: sqlite3.Connection) -> Held | bool:
+        """The refused claim, or whether TOKEN_A was still valid (and the partner stored)."""
         if not store.is_registration_token(conn, caller.token):
-            return _USED
+            return False
         if held := _not_yours(conn, ctx, claimed, None):
-            return party_changes.record_refusal(conn, None, who, held)
+            return _refuse_claim(conn, None, who, held)
         store.consume_registration_token(conn, caller.token)
         store.save_partner(conn, partner, token_in=token_c, action=party_changes.REGISTERED)
-        return None
+        return True
 
     outcome = await ctx.db.run(commit)
-    if outcome == _USED:
+    if outcome is False:
         return unauthorized(request, "Registration token already used")
-    if outcome is not None:
+    if isinstance(outcome, dict):
         return _refused(request, outcome)
     log.info("partner %s registered with us", partner.name)
     if ctx.on_partner_registered:
         ctx.on_partner_registered(partner.name)
     return ocpi_response(request, _our_credentials(ctx, token_c))
-
-
-_USED = "TOKEN_A used"
 
 
 async def _update(request: Request, ctx: ReceiverContext, current: Partner) -> Response:
@@ -205,12 +215,12 @@ async def _update(request: Request, ctx: ReceiverContext, current: Partner) -> R
     assert current.id is not None
     claimed = _claimed(creds)
 
-    def refuse_early(conn: sqlite3.Connection) -> str | None:
+    def refuse_early(conn: sqlite3.Connection) -> Held | None:
         held = _not_yours(conn, ctx, claimed, current.id)
-        return party_changes.record_refusal(conn, current.id, current.name, held) if held else None
+        return _refuse_claim(conn, current.id, current.name, held) if held else None
 
-    if reason := await ctx.db.run(refuse_early):
-        return _refused(request, reason)
+    if held := await ctx.db.run(refuse_early):
+        return _refused(request, held)
     detail = await _their_version(request, ctx, creds)
     if isinstance(detail, Response):
         return detail
@@ -223,13 +233,13 @@ async def _update(request: Request, ctx: ReceiverContext, current: Partner) -> R
             p for p in current.parties if not current.is_own_role(p) and not partner.is_own_role(p)
         ]
 
-    def commit(conn: sqlite3.Connection) -> str | None:
+    def commit(conn: sqlite3.Connection) -> Held | None:
         if held := _not_yours(conn, ctx, claimed, current.id):
-            return party_changes.record_refusal(conn, current.id, current.name, held)
+            return _refuse_claim(conn, current.id, current.name, held)
         store.save_partner(conn, partner, token_c, action=party_changes.UPDATED)
         return None
 
-    if reason := await ctx.db.run(commit):
-        return _refused(request, reason)
+    if held := await ctx.db.run(commit):
+        return _refused(request, held)
     log.info("partner %s updated its credentials", partner.name)
     return ocpi_response(request, _our_credentials(ctx, token_c))
