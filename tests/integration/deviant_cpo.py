@@ -52,6 +52,8 @@ class DeviantState:
     echo_reference: bool = False  # False: its sessions carry authorization_reference null
     wrap_responses: bool = True  # False: a correct CommandResponse (for comparison)
     page_limit: int = 1  # small pages: paging is followed
+    garbled: set[str] = field(default_factory=set)  # commands answered "OK" (not JSON)
+    silent: set[str] = field(default_factory=set)  # commands whose CommandResult never comes
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     cdrs: dict[str, dict[str, Any]] = field(default_factory=dict)
     results_sent: list[tuple[str, int]] = field(default_factory=list)  # (url, HTTP status)
@@ -195,10 +197,13 @@ def build_app(state: DeviantState) -> Starlette:
             later = _stop(state, body["session_id"])
         else:
             return envelope({"result": "REJECTED", "timeout": 30, "message": None})
-        task = asyncio.create_task(_result_later(state, body["response_url"], later))
+        url = None if kind in state.silent else body["response_url"]
+        task = asyncio.create_task(_result_later(state, url, later))
         state.tasks.add(task)
         task.add_done_callback(state.tasks.discard)
         answer: dict[str, Any] = {"result": "ACCEPTED", "message": None}
+        if kind in state.garbled:  # carried out, but its answer is unreadable
+            return Response("OK", media_type="text/plain")
         if not state.wrap_responses:
             return envelope({"result": "ACCEPTED", "timeout": 30})
         return envelope([answer])  # wrapped, no timeout, a null: the deviations
@@ -285,9 +290,13 @@ def _stop(state: DeviantState, session_id: str) -> Any:
     return end
 
 
-async def _result_later(state: DeviantState, url: str, effect: Any) -> None:
-    """The charger answers a second later; the CommandResult is correct."""
+async def _result_later(state: DeviantState, url: str | None, effect: Any) -> None:
+    """The charger answers a second later; the CommandResult is correct (``url`` None: it
+    never comes, the charger acts all the same)."""
     await asyncio.sleep(state.result_delay)
+    if url is None:
+        effect()
+        return
     assert state.token_b is not None
     header = base64.b64encode(state.token_b.encode()).decode()
     async with httpx.AsyncClient() as http:

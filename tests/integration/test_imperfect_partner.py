@@ -220,6 +220,43 @@ async def test_a_start_nothing_confirms_fails_only_after_its_deadline_and_the_pu
         assert node.charging.now() >= (command.deadline or node.charging.now())
 
 
+async def test_a_stop_whose_answer_is_lost_is_proven_by_the_finished_session(
+    tmp_path: Path,
+) -> None:
+    async with deviant_and_node(tmp_path) as (cpo, node):
+        _, location, card = await connect(node, cpo)
+        await node.charging.start(location, EVSES[1], None, card)
+        charging = await until(
+            lambda: (
+                node.charging.attempt
+                and node.charging.attempt.state == AttemptState.CHARGING
+                and node.charging.attempt
+            ),
+            what="the session, pulled",
+        )
+        assert charging.session is not None
+        cpo.garbled.add("STOP_SESSION")  # the charger stops; its answer is unreadable
+        cpo.silent.add("STOP_SESSION")  # and no CommandResult ever comes
+        stop = await node.charging.stop(charging.session)
+        assert stop.being_confirmed
+        assert stop.advice == advice.BEING_CONFIRMED[advice.STOP]
+        settled = await until(
+            lambda: _stop_settled(node, stop.id), within=20, what="the stop, proven"
+        )
+        assert settled.state == CommandState.DONE
+        assert settled.result is None  # no result ever came: the session is the proof
+        assert settled.advice == advice.RESULTS[(advice.STOP, CommandResultType.ACCEPTED)]
+        done = await until(
+            lambda: _finished_with_cdr(node, charging.session.key), within=20, what="the CDR"
+        )
+        assert done.cdr is not None
+
+
+async def _stop_settled(node: EmspNode, command_id: str) -> Any:
+    found = await node.charging.command(command_id)
+    return found if found is not None and not found.pending else None
+
+
 def make_app(tmp_path: Path, **node_options: Any) -> EmspApp:
     settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
     settings.receiver.port = 0

@@ -31,7 +31,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..ocpi.enums import Capability, CommandType, InterfaceRole, ModuleID
+from ..ocpi.enums import Capability, CommandType, InterfaceRole, ModuleID, SessionStatus
 from ..ocpi.errors import OcpiError
 from ..ocpi.models import EVSE, Connector, Location, StartSession, StopSession, Token
 from ..ocpi.texts import display_text
@@ -218,6 +218,8 @@ class ChargingService:
             result = event.result
             if event.method != "GET" and result.outcome == "created" and not result.linked_commands:
                 self._spawn(self._link_by_token(result.key))  # pulls link in their transaction
+            if result.applied and result.status == SessionStatus.COMPLETED:
+                self._spawn(self._settle_stops(result.key))
         elif isinstance(event, CdrPushed) and event.created:
             cc, pid, _ = event.key
             session = (cc, pid, event.session_id) if event.session_id else None
@@ -271,6 +273,11 @@ class ChargingService:
             return outcome_store.link_by_token(conn, stored.session) if stored else []
 
         for command_id in await self.db.run(link):
+            await self._publish_command(command_id)
+
+    async def _settle_stops(self, key: SessionKey) -> None:
+        """The session ended: a stop whose answer was lost or late did its job."""
+        for command_id in await self.db.run(outcome_store.settle_stops, *key):
             await self._publish_command(command_id)
 
     async def _publish_command(self, command_id: str) -> None:

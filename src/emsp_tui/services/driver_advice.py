@@ -147,6 +147,8 @@ def advice_for(command: StoredCommand) -> DriverAdvice | None:
         return STARTED
     if being_confirmed(command):
         return BEING_CONFIRMED.get(kind, BEING_CONFIRMED[START])
+    if kind == STOP and command.state == CommandState.DONE and command.result is None:
+        return RESULTS[(STOP, CommandResultType.ACCEPTED)]  # the session ended: it stopped
     if command.state == CommandState.ERROR:
         code = command.error_code
         if code == status.UNKNOWN_LOCATION:

@@ -8,6 +8,8 @@ session a start led to.
 * ``starts_awaiting_session``: accepted or unconfirmed starts whose session has not arrived.
 * ``link_by_token``: a session that does not carry our authorization_reference, tied to the
   start it came from by the card, the charger and the time.
+* ``settle_stops``: a finished session is the proof of its stop, whatever became of the
+  STOP_SESSION's answer.
 
 Functions take a ``sqlite3.Connection`` and run inside ``Database.run`` (one transaction).
 """
@@ -58,9 +60,12 @@ def link_by_token(conn: sqlite3.Connection, session: Session) -> list[str]:
     authorization_reference: same CPO, location, charger and card, sent shortly before the
     session began (the nearest such start). Returns the linked command ids."""
     reference = session.authorization_reference
-    if reference and conn.execute(
-        "SELECT 1 FROM commands WHERE authorization_reference = ?", (reference,)
-    ).fetchone():
+    if (
+        reference
+        and conn.execute(
+            "SELECT 1 FROM commands WHERE authorization_reference = ?", (reference,)
+        ).fetchone()
+    ):
         return []  # it names its start (linked by the sessions store)
     start = session.start_date_time
     row = conn.execute(
@@ -91,3 +96,17 @@ def link_by_token(conn: sqlite3.Connection, session: Session) -> list[str]:
         (session.id, row[0]),
     )
     return [str(row[0])]
+
+
+def settle_stops(conn: sqlite3.Connection, country_code: str, party_id: str, session_id: str
+                 ) -> list[str]:  # fmt: skip
+    """STOP_SESSION commands for a session that has finished, still pending or timed out
+    without a result: DONE (the session ended). Returns their ids."""
+    rows = conn.execute(
+        """UPDATE commands SET state = 'DONE'
+           WHERE type = 'STOP_SESSION' AND country_code = ? AND party_id = ? AND session_id = ?
+             AND result IS NULL AND state IN ('SENDING', 'WAITING', 'TIMED_OUT')
+           RETURNING id""",
+        (country_code.upper(), party_id.upper(), session_id),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
