@@ -118,6 +118,7 @@ class EmspNode:
             transport=self.transport,
             request_timeout=settings.request_timeout,
             concurrency=settings.sync_concurrency,
+            us=(settings.identity.country_code, settings.identity.party_id),
             **options,
         )
 

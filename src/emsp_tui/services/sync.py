@@ -6,8 +6,11 @@ First run per (partner, module): a full crawl. Later runs: incremental, ``date_f
 processes (location_pages.py) while the fetcher runs ahead and the writer stores them in order.
 Each page and its checkpoint commit in one transaction, so a crash or kill -9 leaves the store
 consistent and the next run resumes at the last committed page.
-A malformed object is skipped, logged and counted; the rest of its page is kept. Partners sync
-concurrently (bounded); one that fails or times out does not hold back the others.
+A malformed object is skipped, logged and counted; the rest of its page is kept. So is an
+object of a party the partner may not write (``Writable``): a CPO pulled from serves only its
+own parties, a hub those behind it, and never a party that is ours or another partner's own
+(that party's objects come from its direct link). Partners sync concurrently (bounded); one
+that fails or times out does not hold back the others.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 import httpx
 
@@ -35,8 +39,12 @@ from ..store import partners as partner_store
 from ..store.location_index import Derived
 from ..store.partners import Partner
 from .location_pages import MIN_BYTES_FOR_WORKERS, PagePreparer, PreparedPage, prepare_items, unpack
+from .routing import owned_parties
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+NOT_ITS_PARTY = "not a party of this partner"
 
 # Tariffs first: location prices are computed from them.
 MODULES: list[ModuleID] = [ModuleID.TARIFFS, ModuleID.LOCATIONS]
@@ -88,11 +96,14 @@ class SyncService:
         retry: RetryPolicy = DEFAULT_RETRY,
         workers: int | None = None,
         min_bytes_for_workers: int = MIN_BYTES_FOR_WORKERS,
+        us: tuple[str, str] | None = None,
     ) -> None:
         """``concurrency``: partners synced at once; ``workers``: processes that prepare large
         location pages (None: two on a multi-core machine; 0 prepares everything in this
-        process). The node passes the settings (``sync_concurrency``, ``sync_workers``)."""
+        process). The node passes the settings (``sync_concurrency``, ``sync_workers``) and ``us``,
+        our own (country_code, party_id): no partner may place objects under it."""
         self.db = db
+        self.us = us
         self.transport = transport
         self.request_timeout = request_timeout
         self.concurrency = concurrency
@@ -142,8 +153,9 @@ class SyncService:
         assert partner.token_out is not None
         assert partner.id is not None
         try:
+            writable = await self.db.run(Writable.of, partner, self.us)
             async with self._preparer() as pages:
-                await self._sync_modules(partner, pages, progress, full, result)
+                await self._sync_modules(partner, writable, pages, progress, full, result)
         except Exception as err:
             result.error = " ".join(str(err).split()) or type(err).__name__
             log.warning("sync of %s failed: %s", partner.name, result.error)
@@ -154,6 +166,7 @@ class SyncService:
     async def _sync_modules(
         self,
         partner: Partner,
+        writable: Writable,
         pages: PagePreparer,
         progress: ProgressCallback | None,
         full: bool,
@@ -170,7 +183,7 @@ class SyncService:
             for module in MODULES:
                 url = partner.endpoint(module, InterfaceRole.SENDER)
                 if url:
-                    crawl = _Crawl(self.db, client, partner, module, pages, progress)
+                    crawl = _Crawl(self.db, client, partner, writable, module, pages, progress)
                     result.modules.append(await crawl.run(url, full, self.page_limit))
 
 
@@ -193,6 +206,7 @@ class _Crawl:
         db: Database,
         client: OcpiClient,
         partner: Partner,
+        writable: Writable,
         module: ModuleID,
         pages: PagePreparer,
         progress: ProgressCallback | None,
@@ -201,6 +215,7 @@ class _Crawl:
         self.db = db
         self.client = client
         self.partner = partner
+        self.writable = writable
         self.partner_id = partner.id
         self.module = module
         self.pages = pages
@@ -283,22 +298,28 @@ class _Crawl:
         partner, module, result = self.partner.name, self.module.value, self.result
         if self.module == ModuleID.TARIFFS:
             assert isinstance(prepared, PreparedPage)  # tariffs are prepared in process
-            checked: PreparedPage[Tariff] | PreparedPage[Derived] = prepared
+            tariffs: PreparedPage[Tariff] = self.writable.keep(
+                cast(PreparedPage[Tariff], prepared), lambda t: (t.country_code, t.party_id, t.id)
+            )
+            checked: PreparedPage[Tariff] | PreparedPage[Derived] = tariffs
             await self.db.run(
                 loc_store.store_page, self.partner_id, module, checked.items, page.next_url,
                 len(checked.rejected),
             )  # fmt: skip
         else:  # unpickled and written on the database thread
-            checked = await self.db.run(_store_locations, self.partner_id, prepared, page.next_url)
+            checked = await self.db.run(
+                _store_locations, self.partner_id, self.writable, prepared, page.next_url
+            )
         self.empty_run.check(
             checked.received == 0,
             page.next_url is not None,
             lambda message: OcpiProtocolError(message, url=page.url, method="GET"),
         )
         for bad in checked.rejected:
+            what = "object" if bad.reason.startswith(NOT_ITS_PARTY) else "malformed object"
             log.warning(
-                "%s %s: skipped malformed object %s: %s",
-                partner, module, bad.object_id or "(no id)", bad.reason,
+                "%s %s: skipped %s %s: %s",
+                partner, module, what, bad.object_id or "(no id)", bad.reason,
             )  # fmt: skip
         result.received += checked.received
         result.stored += len(checked.items)
@@ -311,9 +332,61 @@ class _Crawl:
 def _store_locations(
     conn: sqlite3.Connection,
     partner_id: int,
+    writable: Writable,
     prepared: PreparedPage[Derived] | bytes,
     next_url: str | None,
 ) -> PreparedPage[Derived]:
-    page = unpack(prepared)
+    page = writable.keep(unpack(prepared), lambda d: d.key)
     loc_store.store_derived_page(conn, partner_id, page.items, next_url, len(page.rejected))
     return page
+
+
+@dataclass(frozen=True)
+class Writable:
+    """The parties whose objects a partner may place in our store, read once per sync.
+
+    ``allowed``: its own CPO roles, or for a hub the CPOs its client list names; ``None`` for
+    a hub that offers no client list (it speaks for its whole network). ``denied`` wins over
+    both: our own party, and for a hub every party another partner holds as a credentials
+    role (a CPO we are connected to directly: its objects come from that link).
+    """
+
+    allowed: frozenset[tuple[str, str]] | None
+    denied: frozenset[tuple[str, str]]
+
+    @staticmethod
+    def of(conn: sqlite3.Connection, partner: Partner, us: tuple[str, str] | None) -> Writable:
+        fresh = partner_store.get_partner(conn, partner.name) or partner  # parties as now
+        allowed: frozenset[tuple[str, str]] | None = frozenset(owned_parties(fresh))
+        denied = {(us[0].upper(), us[1].upper())} if us else set()
+        if fresh.is_hub:
+            if fresh.endpoint(ModuleID.HUB_CLIENT_INFO, InterfaceRole.SENDER) is None:
+                allowed = None
+            for other in partner_store.list_partners(conn):
+                if other.id != fresh.id:
+                    denied |= {_party(role) for role in other.roles}
+        return Writable(allowed, frozenset(denied))
+
+    def permits(self, country_code: str, party_id: str) -> bool:
+        party = (country_code.upper(), party_id.upper())
+        return party not in self.denied and (self.allowed is None or party in self.allowed)
+
+    def keep(
+        self, page: PreparedPage[_T], key: Callable[[_T], tuple[str, str, str]]
+    ) -> PreparedPage[_T]:
+        """The page without the objects of parties not permitted (each one rejected, named)."""
+        kept: list[_T] = []
+        refused: list[Rejected] = []
+        for item in page.items:
+            cc, pid, object_id = key(item)
+            if self.permits(cc, pid):
+                kept.append(item)
+            else:
+                refused.append(Rejected(object_id, f"{NOT_ITS_PARTY}: {cc}*{pid}"))
+        if not refused:
+            return page
+        return PreparedPage(kept, [*page.rejected, *refused], page.received, page.problem)
+
+
+def _party(role: dict[str, object]) -> tuple[str, str]:
+    return (str(role.get("country_code", "")).upper(), str(role.get("party_id", "")).upper())
