@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from emsp_tui.services.ownership import Writable
 from emsp_tui.services.prepared_page import PreparedPage
-from emsp_tui.services.sync import Writable
 from emsp_tui.store import Database
 from emsp_tui.store import partners as store
 from emsp_tui.store.partners import Partner, Party
