@@ -44,6 +44,17 @@ def test_datetime_is_emitted_in_utc_with_z() -> None:
     }
 
 
+def test_datetime_edges_are_emitted_in_four_digits_or_refused() -> None:
+    assert format_datetime(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert format_datetime(datetime(999, 12, 31, 23, 59, 59, 5000, tzinfo=UTC)) == (
+        "0999-12-31T23:59:59.005Z"
+    )
+    # an offset that moves the moment outside years 1-9999 is a validation error, not a crash
+    for text in ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"]:
+        with pytest.raises(ValidationError, match="out of range"):
+            m.ExceptionalPeriod.model_validate({"period_begin": text, "period_end": text})
+
+
 def test_absent_fields_are_omitted_not_null() -> None:
     price = m.Price(excl_vat=1.5)
     assert price.to_ocpi() == {"excl_vat": 1.5}
