@@ -15,6 +15,8 @@ API
   validate_headers_paginated(headers)        Link / X-Total-Count / X-Limit of a list response
   schema_names()                             every name `validate` accepts
   corrected_schema(name)                     one corrected schema document, for inspection
+  openapi_document()                         the whole corrected set as one OpenAPI dict, file
+                                             $refs made internal (for schemathesis)
 All raise AssertionError listing every violation as "<json path>: <message>".
 
 Modes. By default the check is stricter than the spec in two ways, both right for our own traffic
@@ -70,6 +72,7 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -89,6 +92,7 @@ __all__ = [
     "PageHeaders",
     "SchemaDriftError",
     "corrected_schema",
+    "openapi_document",
     "openapi_dir",
     "schema_names",
     "validate",
@@ -399,6 +403,33 @@ def _corrected_documents() -> dict[str, Doc]:
 def corrected_schema(name: str) -> Doc:
     """A deep copy of one corrected components/schemas document, before the modes are applied."""
     return copy.deepcopy(_corrected_documents()[_schema_path(name)])
+
+
+def openapi_document() -> Doc:
+    """The corrected set as one OpenAPI 3.1 document: each components/<kind>/<Name>.yaml under
+    components.<kind>.<Name>, each path file inlined, every file $ref made internal."""
+    docs = copy.deepcopy(_corrected_documents())
+
+    def internal(node: Any, where: str) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.endswith(".yaml"):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(where), ref))
+                kind, name = target.split("/")[1], target.rsplit("/", 1)[-1][: -len(".yaml")]
+                return {**node, "$ref": f"#/components/{kind}/{name}"}
+            return {key: internal(value, where) for key, value in node.items()}
+        if isinstance(node, list):
+            return [internal(value, where) for value in node]
+        return node
+
+    root = docs["openapi.yaml"]
+    components: Doc = dict(root.get("components", {}))
+    for path, doc in docs.items():
+        if path.startswith("components/"):
+            _, kind, file = path.split("/")
+            components.setdefault(kind, {})[file[: -len(".yaml")]] = internal(doc, path)
+    paths = {key: internal(docs[ref["$ref"]], ref["$ref"]) for key, ref in root["paths"].items()}
+    return {**root, "paths": paths, "components": components}
 
 
 @functools.cache
