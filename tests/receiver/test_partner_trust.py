@@ -348,11 +348,6 @@ async def test_unregistering_is_in_the_change_log_and_ends_the_token(
     assert registered.action == "registered"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole, reported: the sync stores pulled objects without checking their owner "
-    "against the partner's parties (services/sync.py, not this change's files)",
-)
 async def test_a_partner_cannot_place_another_partys_location_through_its_own_sender(
     node: EmspNode,
 ) -> None:
