@@ -69,7 +69,7 @@ class LogLines:
         (record,) = found
         assert record.levelno == logging.WARNING
         assert record.exc_info is None
-        assert "\n" not in record.getMessage()
+        assert record.getMessage().isprintable(), record.getMessage()  # no CR/LF, no ESC
         self.caplog.clear()
         return record.getMessage()
 
@@ -359,6 +359,27 @@ async def test_authorize_and_command_urls_take_encoded_slashes(
 
 
 # ------------------------------------------------------------------------- routes and the guard
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "content"),
+    [
+        ("PUT", f"{V}/sessions/DE/VOL/a%0D%0AWARNING%20forged%1B%5B31m", b"{}"),
+        ("GET", f"{V}/no%0Asuch%1B%5B2J", b""),
+        ("PUT", f"{V}/sessions/DE/VOL/%1B%5B31m", deep(100)),
+    ],
+)
+async def test_partner_text_in_a_log_line_stays_one_inert_line(
+    http: httpx.AsyncClient,
+    hub_headers: dict[str, str],
+    lines: LogLines,
+    method: str,
+    url: str,
+    content: bytes,
+) -> None:
+    answer = await http.request(method, url, content=content, headers=hub_headers)
+    assert 400 <= answer.status_code < 500
+    assert "\\x1b" in lines.one_refusal()
 
 
 @pytest.mark.parametrize(

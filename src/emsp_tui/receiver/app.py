@@ -23,6 +23,7 @@ from ..services.our_party import MODULES, PATHS
 from . import cdrs, commands, credentials, locations, sessions, tokens, versions
 from .body_limit import BodyLimit
 from .context import VERSION, ReceiverContext
+from .log_text import loggable
 from .raw_ids import RawIds
 from .responses import ocpi_error
 from .traffic import TrafficLog
@@ -42,9 +43,9 @@ class _Guard(BaseHTTPMiddleware):
             log.error(
                 "unhandled error on %s %s: %s: %s",
                 request.method,
-                request.url.path,
+                loggable(request.url.path),
                 type(err).__name__,
-                str(err)[:200],
+                loggable(err, 200),
             )
             log.debug("traceback of that error", exc_info=True)
             return ocpi_error(request, status.SERVER_ERROR, "Internal error", 500)
@@ -54,12 +55,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own 404 (no such URL) and 405 (method not routed) as OCPI envelopes."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        message = f"No OCPI endpoint at {request.url.path}"
+        message = f"No OCPI endpoint at {loggable(request.url.path)}"
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed here"
     else:
         message = exc.detail
-    log.warning("refused %s %s: %s", request.method, request.url.path, message)
+    log.warning("refused %s %s: %s", request.method, loggable(request.url.path), message)
     response = ocpi_error(request, status.CLIENT_ERROR, message, exc.status_code)
     response.headers.update(exc.headers or {})
     return response

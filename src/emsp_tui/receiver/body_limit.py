@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..ocpi import status
 from .limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, too_deep
+from .log_text import loggable
 from .responses import ocpi_error
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class BodyLimit:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, why: str, http_status: int
     ) -> None:
-        method, path = scope.get("method", "?"), scope.get("path", "?")
+        method, path = scope.get("method", "?"), loggable(scope.get("path", "?"))
         if http_status == 413:
             message = f"The body is larger than {self.max_bytes} bytes"
             log.warning("refused %s %s: body too large (%s)", method, path, why)

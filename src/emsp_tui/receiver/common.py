@@ -31,6 +31,7 @@ from .auth import identify
 from .body import BadBody as BadBody  # the handlers import it from here
 from .body import parse_json
 from .context import ReceiverContext
+from .log_text import loggable
 from .responses import ocpi_response, unauthorized
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,11 @@ async def refuse(
 ) -> Response:
     """Answer an error, log it and count it against the partner (never raises)."""
     log.warning(
-        "refused %s %s from %s: %s", request.method, request.url.path, partner.name, message
+        "refused %s %s from %s: %s",
+        request.method,
+        loggable(request.url.path),
+        partner.name,
+        loggable(message),
     )
     if partner.id is not None:
         try:
