@@ -405,6 +405,26 @@ async def test_unknown_urls_and_methods_answer_an_envelope(
         assert "GET" in answer.headers["allow"]
 
 
+@pytest.mark.parametrize("value", [b"\xb5\xb5", b"\xff", b"N", b"NLX"])
+async def test_malformed_routing_headers_are_not_echoed(
+    http: httpx.AsyncClient, hub_headers: dict[str, str], value: bytes
+) -> None:
+    """'µ'.upper() is not Latin-1: echoing it back crashed the answer (HTTP 500)."""
+    routing = {
+        "OCPI-from-country-code": value,
+        "OCPI-from-party-id": value + b"X",
+        "OCPI-to-country-code": value,
+        "OCPI-to-party-id": b"\xb5",
+    }
+    answer = await http.get(f"{V}/sessions/DE/VOL/S-9", headers={**hub_headers, **routing})
+    assert (answer.status_code, envelope(answer)["status_code"]) == (404, 2001)
+    assert "ocpi-to-country-code" not in answer.headers
+    assert (answer.headers["ocpi-from-country-code"], answer.headers["ocpi-from-party-id"]) == (
+        "NL",
+        "EMS",
+    )
+
+
 async def test_an_unexpected_error_is_one_line_and_a_500_envelope(
     http: httpx.AsyncClient,
     hub_headers: dict[str, str],

@@ -15,6 +15,7 @@ Every refused push is logged and counted per partner and module (``push_rejectio
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,19 @@ def method_not_allowed(request: Request, message: str) -> Response:
     return reply(request, status_code=status.CLIENT_ERROR, http_status=405, message=message)
 
 
+_COUNTRY, _PARTY = re.compile(r"[A-Za-z]{2}", re.ASCII), re.compile(r"[A-Za-z0-9]{3}", re.ASCII)
+
+
+def routing_party(request: Request, side: str) -> tuple[str, str] | None:
+    """The ``OCPI-{side}-country-code``/``-party-id`` headers, upper-cased, when both are there
+    and well-formed (2 letters, 3 letters or digits); anything else is not echoed back."""
+    cc = request.headers.get(f"ocpi-{side}-country-code", "").strip()
+    pid = request.headers.get(f"ocpi-{side}-party-id", "").strip()
+    if _COUNTRY.fullmatch(cc) and _PARTY.fullmatch(pid):
+        return cc.upper(), pid.upper()
+    return None
+
+
 def reply(
     request: Request,
     data: Any = None,
@@ -114,13 +128,13 @@ def reply(
     """An OCPI response to a functional-module request: routing headers swapped (spec 10)."""
     out = dict(headers or {})
     ctx = context(request)
-    to_cc = request.headers.get("ocpi-to-country-code") or ctx.identity.country_code
-    to_pid = request.headers.get("ocpi-to-party-id") or ctx.identity.party_id
-    out["OCPI-from-country-code"], out["OCPI-from-party-id"] = to_cc.upper(), to_pid.upper()
-    from_cc = request.headers.get("ocpi-from-country-code")
-    from_pid = request.headers.get("ocpi-from-party-id")
-    if from_cc and from_pid:
-        out["OCPI-to-country-code"], out["OCPI-to-party-id"] = from_cc.upper(), from_pid.upper()
+    to_cc, to_pid = routing_party(request, "to") or (
+        ctx.identity.country_code.upper(),
+        ctx.identity.party_id.upper(),
+    )
+    out["OCPI-from-country-code"], out["OCPI-from-party-id"] = to_cc, to_pid
+    if sender := routing_party(request, "from"):
+        out["OCPI-to-country-code"], out["OCPI-to-party-id"] = sender
     return ocpi_response(
         request,
         data,

@@ -36,6 +36,7 @@ from .common import (
     read_object,
     refuse,
     reply,
+    routing_party,
 )
 from .limits import MAX_QUERY_INT, query_int
 
@@ -128,11 +129,7 @@ async def authorize_token(request: Request) -> Response:
         except ValidationError as err:
             return await refuse(request, partner, MODULE, invalid("LocationReferences", err))
     ctx = context(request)
-    cc, pid = (
-        request.headers.get("ocpi-from-country-code"),
-        request.headers.get("ocpi-from-party-id"),
-    )
-    cpo = (cc.upper(), pid.upper()) if cc and pid else None
+    cpo = routing_party(request, "from")
     if cpo is None and not partner.is_hub:
         own = [p for p in partner.parties if p.role == "CPO"]
         cpo = (own[0].country_code.upper(), own[0].party_id.upper()) if len(own) == 1 else None
