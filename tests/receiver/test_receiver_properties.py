@@ -362,6 +362,45 @@ async def test_authorize_post(
         assert differences(before, await table_contents(ctx.db)) == [], case.what
 
 
+# ------------------------------------------------------------------------------- headers
+
+# What h11 lets through in a header value: no control characters but TAB; Latin-1 beyond ASCII.
+_HEADER_VALUE = st.binary(max_size=12).map(
+    lambda b: bytes(c for c in b if c >= 0x20 and c != 0x7F).strip()
+)
+
+
+@PROPERTY
+@given(
+    from_cc=_HEADER_VALUE,
+    from_pid=_HEADER_VALUE,
+    to_cc=_HEADER_VALUE,
+    to_pid=_HEADER_VALUE,
+    request_id=_HEADER_VALUE,
+    url=st.sampled_from([f"{V}/sessions/DE/VOL/S-1", f"{V}/tokens", f"{V}/nowhere"]),
+)
+async def test_any_routing_and_request_id_headers(
+    http: httpx.AsyncClient,
+    hub_headers: dict[str, str],
+    from_cc: bytes,
+    from_pid: bytes,
+    to_cc: bytes,
+    to_pid: bytes,
+    request_id: bytes,
+    url: str,
+) -> None:
+    headers = {k.encode(): v.encode() for k, v in hub_headers.items()} | {
+        b"OCPI-from-country-code": from_cc,
+        b"OCPI-from-party-id": from_pid,
+        b"OCPI-to-country-code": to_cc,
+        b"OCPI-to-party-id": to_pid,
+        b"X-Request-ID": request_id,
+    }
+    answer = await http.get(url, headers=headers)
+    assert answer.status_code in (200, 404), answer.text
+    validate_response(answer.json(), None)
+
+
 # ------------------------------------------------------------------------------- commands
 
 RESULTS: list[dict[str, Any]] = [
