@@ -37,6 +37,9 @@ class SessionScreen(AreaScreen):
 Charging: the charge running now, live from the operator, and your past charges.
 Stop with **x** (you are asked first). The cost is shown twice: as the operator reports it
 and as our tariff engine estimates it, until the final bill (CDR) arrives.
+A start or stop the operator has not clearly answered yet is *being confirmed*: its result, or
+the session itself, decides; it is never shown as failed before that. Under the place: whether
+the operator pushes updates, or we check with it every few seconds.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="session.back", tooltip="Back"),
