@@ -379,6 +379,7 @@ _HEADER_VALUE = st.binary(max_size=12).map(
     request_id=_HEADER_VALUE,
     url=st.sampled_from([f"{V}/sessions/DE/VOL/S-1", f"{V}/tokens", f"{V}/nowhere"]),
 )
+@pytest.mark.usefixtures("cards")
 async def test_any_routing_and_request_id_headers(
     http: httpx.AsyncClient,
     hub_headers: dict[str, str],
@@ -399,6 +400,20 @@ async def test_any_routing_and_request_id_headers(
     answer = await http.get(url, headers=headers)
     assert answer.status_code in (200, 404), answer.text
     validate_response(answer.json(), None)
+
+
+@PROPERTY
+@given(
+    credential=_HEADER_VALUE,
+    scheme=st.sampled_from([b"Token ", b"token ", b"Bearer ", b""]),
+    url=st.sampled_from(["/ocpi/versions", "/ocpi/2.2.1/credentials", f"{V}/tokens"]),
+)
+async def test_any_authorization_header_is_401_unless_it_names_a_partner(
+    http: httpx.AsyncClient, scheme: bytes, credential: bytes, url: str
+) -> None:
+    answer = await http.get(url, headers={b"Authorization": scheme + credential})
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["status_code"] == 2000
 
 
 # ------------------------------------------------------------------------------- commands

@@ -1,7 +1,8 @@
 """The receiver's ASGI app: routes, a guard so that no request can crash the server, and the
 OCPI message log of every request (outermost, so it sees the guard's answers too).
 
-Layers, outside in: message log, guard, body limits (body_limit.py), routing on raw ids
+Layers, outside in: message log, guard, a non-ASCII Authorization refused (auth_header.py),
+body limits (body_limit.py), routing on raw ids
 (raw_ids.py), Starlette's exception handling (unknown URL or method: an OCPI envelope), routes.
 """
 
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from ..ocpi import status
 from ..services.our_party import MODULES, PATHS
 from . import cdrs, commands, credentials, locations, sessions, tokens, versions
+from .auth_header import AsciiAuthorization
 from .body_limit import BodyLimit
 from .context import VERSION, ReceiverContext
 from .log_text import loggable
@@ -125,6 +127,7 @@ def create_receiver_app(ctx: ReceiverContext) -> Starlette:
         middleware=[
             Middleware(TrafficLog, ctx=ctx),
             Middleware(_Guard),
+            Middleware(AsciiAuthorization),
             Middleware(BodyLimit),
             Middleware(RawIds),
         ],
