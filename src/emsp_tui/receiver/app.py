@@ -2,8 +2,8 @@
 OCPI message log of every request (outermost, so it sees the guard's answers too).
 
 Layers, outside in: message log, guard, a non-ASCII Authorization refused (auth_header.py),
-body limits (body_limit.py), routing on raw ids
-(raw_ids.py), Starlette's exception handling (unknown URL or method: an OCPI envelope), routes.
+body limits (body_limit.py), routing on raw ids (raw_ids.py), Starlette's exception handling
+(unknown URL or method: an OCPI envelope), routes.
 """
 
 from __future__ import annotations
