@@ -100,6 +100,7 @@ def link(request: Request, **ids: str | None) -> None:
 
 def method_not_allowed(request: Request, message: str) -> Response:
     """HTTP 405 with a 2000 envelope saying which methods this URL answers."""
+    log.warning("refused %s %s: %s", request.method, loggable(request.url.path), message)
     return reply(request, status_code=status.CLIENT_ERROR, http_status=405, message=message)
 
 
