@@ -5,7 +5,8 @@ Walks every module of `src/emsp_tui` and `mock_backend` with `ast` (imports unde
 
 - no import cycle, in either package;
 - the layers (docs/architecture.md), from the bottom up:
-    ocpi (the protocol) <- tariff (pure prices) <- store (the database) <- services
+    ocpi (the protocol) <- tariff (pure prices) <- billing (pure billing documents)
+    <- store (the database) <- services
     <- receiver (the inbound face) <- node (the composition root) <- the UI and the CLI.
   A module may import its own layer and the layers below, never one above;
 - the UI (app, screens, widgets, messages) never imports the store or the receiver, and the
@@ -26,12 +27,13 @@ PACKAGES = {"emsp_tui": REPO / "src" / "emsp_tui", "mock_backend": REPO / "mock_
 
 # Rank of each top-level part of emsp_tui: an import may only go to the same or a lower rank.
 FOUNDATION = {"paths", "config", "runtime"}  # settings: read by every layer, import only ocpi
-RANKS = {
+RANKS: dict[str, float] = {
     "ocpi": 0,
     "paths": 1,
     "config": 1,
     "runtime": 1,
     "tariff": 1,
+    "billing": 1.5,  # pure billing (audit, VAT, documents) on the tariff engine
     "store": 2,
     "services": 3,
     "receiver": 4,  # the inbound face: partners' pushes, on the services and the store
