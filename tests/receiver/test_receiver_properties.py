@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -72,12 +73,40 @@ async def send(
     if case.expect in ("valid", "tolerated"):
         assert answer.status_code in ok, (case.what, said, body.get("status_message"))
         assert body["status_code"] == 1000, (case.what, body)
+        if case.expect == "valid":  # fresh stamps: applied, not acknowledged as stale
+            assert "Not applied" not in (body.get("status_message") or ""), case.what
     elif case.expect == "certain":
         assert said == (400, 2001), (case.what, said, body.get("status_message"))
     if answer.status_code >= 400:
         assert said == (400, 2001), (case.what, said, body.get("status_message"))
         assert differences(before, await table_contents(ctx.db)) == [], case.what
     return answer
+
+
+_stamps = itertools.count()
+
+
+def _last_updated_values(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "last_updated" and isinstance(inner, str):
+                yield inner
+            yield from _last_updated_values(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _last_updated_values(inner)
+
+
+def fresh(case: Case, bases: list[dict[str, Any]]) -> Case:
+    """The bases' own last_updated stamps made newer than anything held, so that a valid push
+    is applied (and served back), not acknowledged as stale; mutated stamps stay as they are."""
+    stamp = (datetime(2030, 1, 1, tzinfo=UTC) + timedelta(seconds=next(_stamps))).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    raw = case.raw
+    for old in {s for base in bases for s in _last_updated_values(base)}:
+        raw = raw.replace(f'"last_updated":"{old}"'.encode(), f'"last_updated":"{stamp}"'.encode())
+    return Case(raw, case.expect, case.what)
 
 
 async def served_back(
@@ -122,7 +151,7 @@ async def test_session_put(
     http: httpx.AsyncClient, ctx: ReceiverContext, hub_headers: dict[str, str], case: Case
 ) -> None:
     url = session_url(SESSIONS[base_of(case, SESSIONS, "id")])
-    answer = await send(http, ctx, "PUT", url, case, hub_headers)
+    answer = await send(http, ctx, "PUT", url, fresh(case, SESSIONS), hub_headers)
     if answer.status_code < 300:
         await served_back(http, url, hub_headers, "Session")
 
@@ -134,7 +163,9 @@ async def test_session_patch(
 ) -> None:
     url = session_url(payloads.session())
     await http.put(url, json=payloads.session(), headers=hub_headers)
-    answer = await send(http, ctx, "PATCH", url, case, hub_headers, ok=(200,))
+    answer = await send(
+        http, ctx, "PATCH", url, fresh(case, SESSION_PATCHES), hub_headers, ok=(200,)
+    )
     if answer.status_code < 300:
         await served_back(http, url, hub_headers, "Session")
 
@@ -207,7 +238,7 @@ async def test_location_put_at_every_level(
     bases, key, keep = [(LOCATIONS, "id", IDS), (EVSES, "uid", UID), (CONNECTORS, "id", IDS)][level]
     case = data.draw(cases(bases, LEVELS[level], keep=keep))
     url = location_url(level, base_of(case, bases, key))
-    answer = await send(http, ctx, "PUT", url, case, hub_headers, ok=(200,))
+    answer = await send(http, ctx, "PUT", url, fresh(case, bases), hub_headers, ok=(200,))
     if answer.status_code < 300:
         await served_back(http, url, hub_headers, LEVELS[level])
 
@@ -226,7 +257,7 @@ async def test_location_patch_at_every_level(
     schema, bases = PATCHES[LEVELS[level]]
     case = data.draw(cases(bases, schema))
     url = location_url(level, index)
-    answer = await send(http, ctx, "PATCH", url, case, hub_headers, ok=(200,))
+    answer = await send(http, ctx, "PATCH", url, fresh(case, bases), hub_headers, ok=(200,))
     if answer.status_code < 300:
         await served_back(http, url, hub_headers, LEVELS[level])
 
