@@ -28,6 +28,23 @@ examples:
 """
 
 
+class TerminalSafeFormatter(logging.Formatter):
+    """Log records on the terminal: a partner's text in a message (names, error messages)
+    never acts as escape codes and never starts a line of its own; a traceback keeps its
+    lines, each made safe."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from .widgets.safe_text import terminal_safe  # not at start-up: it imports rich
+
+        return terminal_safe(super().formatMessage(record))
+
+    def formatException(self, ei: logging._SysExcInfoType) -> str:
+        from .widgets.safe_text import terminal_safe
+
+        lines = super().formatException(ei).split("\n")
+        return "\n".join(terminal_safe(line) for line in lines)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
@@ -210,10 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     tune_gc()
+    to_terminal = logging.StreamHandler(sys.stderr)
+    to_terminal.setFormatter(
+        TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        handlers=[to_terminal],
     )
     try:
         settings = load_settings(

@@ -9,6 +9,7 @@ import asyncio
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 
 from .config import Settings
 from .node import EmspNode
@@ -16,10 +17,12 @@ from .ocpi.auth import new_credentials_token
 from .services.partner_urls import NotAUrl, check_versions_url, registration_failure
 from .services.partners import PartnerError
 from .store import partners as store
+from .widgets.safe_text import terminal_safe
 
 
 def _err(message: str, code: int = 1) -> int:
-    print(f"emsp: error: {' '.join(message.split())}", file=sys.stderr)
+    # partner text (their error messages) never reaches the terminal as escape codes
+    print(f"emsp: error: {terminal_safe(' '.join(message.split()))}", file=sys.stderr)
     return code
 
 
@@ -79,10 +82,16 @@ async def partners_list(settings: Settings) -> int:
         roles = ",".join(sorted({str(r.get("role")) for r in p.roles})) or "-"
         parties = " ".join(f"{x.key}({x.role})" for x in p.parties if x.role != "HUB") or "-"
         rows.append((p.name, roles, parties, p.status, p.last_error or "-", p.versions_url))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_table(rows)
     return 0
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest cell; the cells are partner text, made terminal-safe."""
+    safe = [tuple(terminal_safe(cell) for cell in row) for row in rows]
+    widths = [max(len(r[i]) for r in safe) for i in range(len(safe[0]))]
+    for row in safe:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 async def partners_add(settings: Settings, versions_url: str, token: str, name: str | None) -> int:
@@ -110,10 +119,11 @@ async def partners_add(settings: Settings, versions_url: str, token: str, name: 
     finally:
         await node.stop()
     roles = ", ".join(f"{r['role']} {r['country_code']}*{r['party_id']}" for r in partner.roles)
-    print(f"Connected to {partner.name} ({roles}) with OCPI {partner.version}.")
+    print(terminal_safe(f"Connected to {partner.name} ({roles}) with OCPI {partner.version}."))
     behind = [p for p in partner.parties if p.role != "HUB"]
     if partner.is_hub and behind:
-        print("Behind the hub: " + ", ".join(f"{p.key} ({p.role}, {p.status})" for p in behind))
+        parties = ", ".join(f"{p.key} ({p.role}, {p.status})" for p in behind)
+        print(terminal_safe(f"Behind the hub: {parties}"))
     return 0
 
 
@@ -123,7 +133,7 @@ async def partners_remove(settings: Settings, name: str) -> int:
             await node.partners.remove(name)
         except PartnerError as err:
             return _err(str(err))
-    print(f"Unregistered from {name}.")
+    print(terminal_safe(f"Unregistered from {name}."))
     return 0
 
 

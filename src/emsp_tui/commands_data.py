@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from .commands import print_table
 from .config import Settings
 from .node import EmspNode
 from .ocpi.enums import Facility
@@ -16,6 +17,7 @@ from .services.stations import price_labels
 from .services.sync import Progress
 from .store.search import SearchQuery, search
 from .store.search_query import price_kind
+from .widgets.safe_text import terminal_safe
 
 NOTHING_TO_SYNC = (
     "nothing to sync: no partners yet. Connect one with 'emsp partners add VERSIONS_URL "
@@ -31,7 +33,7 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
         if quiet or not sys.stderr.isatty():
             return
         total = f"/{p.total}" if p.total is not None else ""
-        last[p.partner] = f"{p.partner} {p.module} {p.done}{total}"
+        last[p.partner] = terminal_safe(f"{p.partner} {p.module} {p.done}{total}")
         print("\r" + "  ".join(last.values())[:160].ljust(80), end="", file=sys.stderr, flush=True)
 
     async with EmspNode(settings, serve=False) as node:
@@ -46,7 +48,11 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
     for result in results:
         if result.error:
             failed += 1
-            print(f"{result.partner}: FAILED after {result.seconds:.1f}s: {result.error}")
+            print(
+                terminal_safe(
+                    f"{result.partner}: FAILED after {result.seconds:.1f}s: {result.error}"
+                )
+            )
             continue
         parts = []
         for mod in result.modules:
@@ -56,7 +62,7 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
                 ids = ", ".join(r.object_id or "?" for r in mod.rejected[:5])
                 text += f", {len(mod.rejected)} malformed skipped ({ids})"
             parts.append(text)
-        print(f"{result.partner}: ok in {result.seconds:.1f}s: " + "; ".join(parts))
+        print(terminal_safe(f"{result.partner}: ok in {result.seconds:.1f}s: " + "; ".join(parts)))
     return 1 if failed else 0
 
 
@@ -106,7 +112,7 @@ async def stations(settings: Settings, args: object) -> int:
     try:
         query = build_query(args, settings)
     except ValueError as err:
-        print(f"emsp: error: {err}", file=sys.stderr)
+        print(f"emsp: error: {terminal_safe(str(err))}", file=sys.stderr)
         return 2
     async with EmspNode(settings, serve=False) as node:
         page = await node.db.run(search, query)
@@ -139,9 +145,7 @@ async def stations(settings: Settings, args: object) -> int:
                 (label or "-") if h.energy_price is None else f"{h.energy_price:.2f}",
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print_table(rows)
     shown = page.offset + len(page.hits)
     print(f"{page.offset + 1}-{shown} of {page.total_label}")
     return 0
