@@ -49,7 +49,8 @@ from ..store.sessions import OPEN_STATUSES, ApplyResult, SessionKey
 from .clients import PartnerClients
 from .events import CdrPushed, EventBus, SessionPushed
 from .our_party import OurParty
-from .routing import owned_parties, routing_to
+from .ownership import NOT_ITS_PARTY, Writable
+from .routing import routing_to
 
 log = logging.getLogger(__name__)
 
@@ -413,7 +414,8 @@ class SessionSync:
         store: Any,
     ) -> int:
         service = self.service
-        allowed = owned_parties(partner)
+        us = service.us.identity
+        writable = await service.db.run(Writable.of, partner, (us.country_code, us.party_id))
         count = 0
         client = service.clients.get(partner)
         async for page in client.iter_objects(
@@ -423,9 +425,15 @@ class SessionSync:
                 log.warning(
                     "%s: skipped a malformed %s: %s", partner.name, model.__name__, bad.reason
                 )
-            mine = [
-                o for o in page.valid if (o.country_code.upper(), o.party_id.upper()) in allowed
-            ]
+            mine = []
+            for o in page.valid:
+                if writable.permits(o.country_code, o.party_id):
+                    mine.append(o)
+                else:
+                    log.warning(
+                        "%s: skipped %s %s: %s: %s*%s", partner.name, model.__name__, o.id,
+                        NOT_ITS_PARTY, o.country_code, o.party_id,
+                    )  # fmt: skip
             for event in await service.db.run(store, partner.id, mine, service.now()):
                 service.events.emit(event)
             count += len(mine)
