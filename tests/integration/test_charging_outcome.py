@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from emsp_tui.ocpi import status
-from emsp_tui.ocpi.client import OcpiNotSentError
 from emsp_tui.ocpi.enums import CommandResultType, CommandType
 from emsp_tui.ocpi.errors import (
     InvalidParametersError,
     OcpiError,
     OcpiHttpError,
+    OcpiNotSentError,
     OcpiProtocolError,
     OcpiServerError,
     OcpiTransportError,

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from emsp_tui.ocpi import lenient
-from emsp_tui.ocpi.client import OcpiNotSentError
 from emsp_tui.ocpi.enums import CommandResponseType, CommandType
-from emsp_tui.ocpi.errors import OcpiProtocolError, OcpiTransportError
+from emsp_tui.ocpi.errors import OcpiNotSentError, OcpiProtocolError, OcpiTransportError
 from emsp_tui.ocpi.lenient import Deviation, normalise_object
 from emsp_tui.ocpi.models import CommandResponse, Location, StopSession
 

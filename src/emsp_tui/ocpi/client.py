@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from . import versions
 from .auth import encode_token_header
 from .enums import CommandType, TokenType
-from .errors import OcpiError, OcpiProtocolError, OcpiTransportError
+from .errors import OcpiError, OcpiNotSentError, OcpiProtocolError, OcpiTransportError
 from .exchange import Exchange, ExchangeCallback, Scrubber
 from .lenient import Deviation, DeviationCallback, merge, normalise_item, normalise_object
 from .models import CommandResponse, Token, Version, VersionDetail
@@ -86,11 +86,6 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 def _item_id(item: Any) -> str | None:
     found = item.get("id") or item.get("uid") if isinstance(item, dict) else None
     return found if isinstance(found, str) else None
-
-
-class OcpiNotSentError(OcpiTransportError):
-    """No connection could be made: the peer cannot have acted on the request. (Any other
-    transport error may come after the peer received it: a POSTed command may have run.)"""
 
 
 class OcpiClient:

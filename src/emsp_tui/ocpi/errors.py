@@ -149,6 +149,11 @@ class OcpiTransportError(OcpiError):
     summary = "peer unreachable"
 
 
+class OcpiNotSentError(OcpiTransportError):
+    """No connection could be made: the peer cannot have acted on the request. (Any other
+    transport error may come after the peer received it: a POSTed command may have run.)"""
+
+
 class OcpiProtocolError(OcpiError):
     """The peer answered, but not with a valid OCPI envelope or object."""
 

@@ -9,8 +9,13 @@ decides."""
 from __future__ import annotations
 
 from ..ocpi import status
-from ..ocpi.client import OcpiNotSentError
-from ..ocpi.errors import OcpiError, OcpiHttpError, OcpiProtocolError, OcpiTransportError
+from ..ocpi.errors import (
+    OcpiError,
+    OcpiHttpError,
+    OcpiNotSentError,
+    OcpiProtocolError,
+    OcpiTransportError,
+)
 
 
 def outcome_unknown(err: OcpiError) -> bool:
