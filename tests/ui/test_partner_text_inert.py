@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,20 +25,24 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from emsp_tui.app import EmspApp
-from emsp_tui.messages import ActionFailed
+from emsp_tui.messages import ActionFailed, SyncFinished
+from emsp_tui.ocpi.enums import SessionStatus
 from emsp_tui.ocpi.models import DisplayText, Location, Tariff
 from emsp_tui.screens.confirm import ConfirmScreen
 from emsp_tui.screens.partners import PartnersScreen, PartnerTable
 from emsp_tui.screens.station import StationScreen, start_question
 from emsp_tui.screens.stations import StationsScreen
+from emsp_tui.services.charging_views import SessionView
 from emsp_tui.services.station_info import tariff_offers
 from emsp_tui.services.stations import StationDetail, StationKey
+from emsp_tui.services.sync import PartnerResult
 from emsp_tui.store import Database
 from emsp_tui.store import locations as loc_store
 from emsp_tui.store import partners as partner_store
 from emsp_tui.store.partners import Partner, Party
 from emsp_tui.store.sync_state import current_crawl_id
 from emsp_tui.widgets.safe_text import markup_literal
+from emsp_tui.widgets.session_panel import SessionPanel
 from emsp_tui.widgets.station_info import EvseTable, about_text, tariffs_text
 from emsp_tui.widgets.station_table import StationTable
 from mock_backend.generator import Network
@@ -358,3 +363,66 @@ def test_markup_literal_reads_back_as_the_text_itself(text: str) -> None:
     content = Content.from_markup(markup_literal(text))
     assert content.plain == CONTROL_OR_SEPARATOR.sub("\ufffd", text)
     assert not content.spans
+
+
+def session_view(texts: dict[str, str]) -> SessionView:
+    """A charge running at the partner's station, pushed by its operator."""
+    return SessionView(
+        country_code="DE", party_id="VOL", id="S1", status=SessionStatus.ACTIVE,
+        location_id=texts["id"], evse_uid=f"{texts['id']}-1", connector_id="1",
+        location_name=texts["name"], address=texts["address"], token_uid="04A1B2C3D4E501",
+        contract_id="NL-EMS-C12345671-X", authorization_reference=None, started_at=FROZEN,
+        ended_at=None, elapsed=timedelta(minutes=5), kwh=3.2, power_kw=11.0, soc=None,
+        power_samples=(), currency="EUR", cost=None, estimate=None, last_updated=FROZEN,
+        received_at=FROZEN, stale=False, cdr=None, evse_id=texts["evse_id"],
+        operator=texts["operator"], pushed=True,
+    )  # fmt: skip
+
+
+class Panel(App[None]):
+    def __init__(self, view: SessionView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield SessionPanel()
+
+    def on_mount(self) -> None:
+        self.query_one(SessionPanel).show(self.view, FROZEN)
+
+
+async def test_the_live_session_shows_markup_in_names_literally() -> None:
+    app = Panel(session_view(MARKUP))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        cells = assert_inert(app)
+        assert f"{MARKUP['name']} · charger {MARKUP['evse_id']}" in cells
+        assert f"Updates pushed by {MARKUP['operator']}" in cells
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="widgets/session_panel.py (another engineer's) shows the place, charger and operator "
+    "with their control characters: plain() them there, then drop this mark",
+)
+async def test_the_live_session_writes_no_escape_sequence_of_a_partner() -> None:
+    app = Panel(session_view(CONTROL))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert_inert(app)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app.py (not this change's) notifies a sync failure as markup: '[/]' in a partner's "
+    "error ends the app; notify_plain() there, then drop this mark",
+)
+async def test_a_partners_sync_error_is_a_literal_notice(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.post_message(SyncFinished([PartnerResult(PARTNER_NAME, error=PARTNER_ERROR)]))
+        await settle(pilot)
+        await shown(pilot, app, "Sync failed")
+        cells = assert_inert(app)
+        assert "Sync failed" in cells
