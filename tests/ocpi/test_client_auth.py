@@ -58,6 +58,12 @@ def test_candidates_offer_decoded_then_raw() -> None:
     assert token_candidates(f"Token {TOKEN}") == (TOKEN,)
 
 
+def test_a_non_ascii_credential_is_no_token_rather_than_an_error() -> None:
+    # b64decode raises ValueError (not binascii.Error) on a non-ASCII str: it was a 500
+    assert token_candidates("Token µ-not-ours") == ()
+    assert token_candidates("Token \u00e9QUJD") == ()
+
+
 def test_round_trip_for_minted_tokens_in_both_forms() -> None:
     for _ in range(50):
         token = new_credentials_token()

@@ -39,8 +39,8 @@ def token_candidates(value: str | None) -> tuple[str, ...]:
         return ()
     scheme, _, credential = value.strip().partition(" ")
     credential = credential.strip()
-    if scheme.lower() != SCHEME.lower() or not credential:
-        return ()
+    if scheme.lower() != SCHEME.lower() or not credential or not credential.isascii():
+        return ()  # our tokens are printable ASCII: nothing else can match one
     try:
         decoded = base64.b64decode(credential, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
