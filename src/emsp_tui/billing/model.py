@@ -254,3 +254,6 @@ class CdrAudit:
     differing: tuple[LineKind, ...]  # the dimensions whose figures differ by more than a cent
     tariff_source: str  # "CDR" (the tariffs it carries), "STORED" (ours), or "NONE"
     sentence: str  # "The operator billed 14.00 EUR; their tariff gives 12.50 EUR; you pay ..."
+    # What support should know and the figures do not say (added by the audit, issue #12):
+    # a tariff taken from our store, a clamp, an unknown power, an assumed time zone.
+    notes: tuple[str, ...] = ()
