@@ -35,6 +35,7 @@ from .screens.session import SessionScreen
 from .screens.stations import StationsScreen
 from .screens.wallet import WalletScreen
 from .services.sync import Progress, SyncService
+from .widgets.safe_text import notify_plain
 
 STYLES = Path(__file__).parent / "styles"
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -216,12 +217,16 @@ class EmspApp(App[int]):
     @on(NodeStarted)
     def _node_started(self, event: NodeStarted) -> None:
         if event.error:
-            self.notify(event.error, title="Could not start", severity="error", timeout=15)
+            notify_plain(self, event.error, title="Could not start", severity="error", timeout=15)
             return
         if event.registration_error:
-            self.notify(event.registration_error, title="Could not connect", severity="error")
+            notify_plain(
+                self, event.registration_error, title="Could not connect", severity="error"
+            )
         if event.registered:
-            self.notify(f"Connected to {event.registered}; fetching stations…", title="Partner")
+            notify_plain(
+                self, f"Connected to {event.registered}; fetching stations…", title="Partner"
+            )
         if self.sync_on_start:
             self.action_sync()
         self.check_running_charges()
@@ -275,9 +280,11 @@ class EmspApp(App[int]):
         )
         failed = [r for r in event.results if r.error]
         if event.error:
-            self.notify(event.error, title="Sync failed", severity="error", timeout=10)
+            notify_plain(self, event.error, title="Sync failed", severity="error", timeout=10)
         for result in failed:
-            self.notify(f"{result.partner}: {result.error}", title="Sync failed", severity="error")
+            notify_plain(
+                self, f"{result.partner}: {result.error}", title="Sync failed", severity="error"
+            )
         self.data_version += 1
 
     # -- state the screens watch ------------------------------------------------------------------
@@ -326,7 +333,7 @@ class EmspApp(App[int]):
 
     @on(SettingsSaveFailed)
     def _settings_not_saved(self, event: SettingsSaveFailed) -> None:
-        self.notify(event.error, title="Settings not saved", severity="warning")
+        notify_plain(self, event.error, title="Settings not saved", severity="warning")
 
     # -- actions ----------------------------------------------------------------------------------
     def action_area(self, area: str) -> None:

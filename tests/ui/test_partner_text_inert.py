@@ -400,11 +400,6 @@ async def test_the_live_session_shows_markup_in_names_literally() -> None:
         assert f"Updates pushed by {MARKUP['operator']}" in cells
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="widgets/session_panel.py (another engineer's) shows the place, charger and operator "
-    "with their control characters: plain() them there, then drop this mark",
-)
 async def test_the_live_session_writes_no_escape_sequence_of_a_partner() -> None:
     app = Panel(session_view(CONTROL))
     async with app.run_test(size=SIZE) as pilot:
@@ -412,11 +407,6 @@ async def test_the_live_session_writes_no_escape_sequence_of_a_partner() -> None
         assert_inert(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app.py (not this change's) notifies a sync failure as markup: '[/]' in a partner's "
-    "error ends the app; notify_plain() there, then drop this mark",
-)
 async def test_a_partners_sync_error_is_a_literal_notice(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -27,6 +27,7 @@ from ..services.charging_events import (
     SessionChanged,
 )
 from ..services.charging_views import CommandView, HistoryEntry, SessionView
+from ..widgets.safe_text import notify_plain
 from ..widgets.session_panel import HistoryTable, SessionPanel, command_text
 from .base import AreaScreen, one_line
 from .confirm import ConfirmScreen
@@ -196,8 +197,10 @@ the operator pushes updates, or we check with it every few seconds.
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
-        message = f"{event.sentence}\n{event.next_step}" if event.next_step else event.sentence
-        self.notify(message, title=event.title, severity="error", timeout=10)
+        notify_plain(
+            self, event.sentence, event.next_step or "", title=event.title, severity="error",
+            timeout=10,
+        )  # fmt: skip
 
     # -- drawing ----------------------------------------------------------------------------
     def _show(self, view: SessionView) -> None:
@@ -297,8 +300,8 @@ the operator pushes updates, or we check with it every few seconds.
         self.stop_command = event.view
         self._show_command()
         if event.view.advice is not None and str(event.view.advice.severity) == "error":
-            self.notify(
-                f"{event.view.advice.sentence}\n{event.view.advice.next_step}",
+            notify_plain(
+                self, event.view.advice.sentence, event.view.advice.next_step,
                 title="Not stopped", severity="error", timeout=10,
             )  # fmt: skip
 

@@ -17,6 +17,7 @@ from ..services.charging_attempt import AttemptView
 from ..services.charging_views import CommandView, HistoryEntry, PowerSample, SessionView
 from ..tariff.money import Money
 from .responsive_table import Cells, Col, ResponsiveTable
+from .safe_text import plain, terminal_safe
 
 STATUS_WORDS = {
     "PENDING": "Getting ready",
@@ -75,11 +76,14 @@ with the operator every few seconds (an operator that does not push).
         self.set_class(view.status == "ACTIVE", "-charging")
         where = view.location_name or view.address or view.location_id
         self.query_one("#session-where", Static).update(
-            Text.assemble((where, "bold"), f" · charger {view.evse_id or view.evse_uid}")
+            Text.assemble(
+                (terminal_safe(where), "bold"),
+                f" · charger {terminal_safe(view.evse_id or view.evse_uid)}",
+            )
         )
         source = self.query_one("#session-source", Static)
         source.display = view.source is not None
-        source.update(Text(view.source or "", style="italic"))
+        source.update(plain(view.source or "", style="italic"))
         status = STATUS_WORDS.get(str(view.status), str(view.status).title())
         power = "—" if view.power_kw is None else f"{view.power_kw:.1f} kW"
         soc = "" if view.soc is None else f"\nBattery      {view.soc:.0f} %"
@@ -111,8 +115,8 @@ def command_text(command: CommandView, now: datetime) -> Text:
     """A start or stop on its way: what the operator said, and until when we wait."""
     text = Text()
     if command.advice is not None:
-        text.append(command.advice.sentence, style="bold")
-        text.append(f"\n{command.advice.next_step}")
+        text.append(terminal_safe(command.advice.sentence), style="bold")  # may quote the CPO
+        text.append(f"\n{terminal_safe(command.advice.next_step)}")
     if command.being_confirmed:
         text.append("\nChecking with the operator")
         if command.deadline is not None:
@@ -137,7 +141,7 @@ def attempt_text(attempt: AttemptView, now: datetime) -> Text:
     if attempt.command is not None:
         return command_text(attempt.command, now)
     if attempt.tap_advice is not None:
-        return Text(attempt.tap_advice.sentence, style="bold")
+        return plain(attempt.tap_advice.sentence, style="bold")
     return Text()
 
 
