@@ -493,6 +493,44 @@ def test_each_tariff_prices_its_own_periods() -> None:
     assert partial.sentence.endswith("Part of the charging names a tariff we do not have (Z).")
 
 
+def test_an_unknown_time_zone_falls_back_to_the_country() -> None:
+    night = tariff(el(pc("ENERGY", 0.20), start_time="22:00", end_time="06:00"))
+    periods = [period(local(f"{MONDAY} 23:00", AMSTERDAM), "T", ENERGY=10)]
+    cdr = make_cdr(periods, [night], end=local("2025-01-14 00:00", AMSTERDAM), total=("2.00",))
+    audit = audit_cdr(cdr, time_zone="Mars/Olympus_Mons")
+    assert audit.matches  # 23:00 in Amsterdam is night; in UTC (22:00) too, so check the notes
+    assert audit.notes[:2] == (
+        "Unknown time zone 'Mars/Olympus_Mons'.",
+        "Local times read in Europe/Amsterdam, the zone of NLD.",
+    )
+    abroad = make_cdr(
+        periods, [night], end=local("2025-01-14 00:00", AMSTERDAM), total=("2.00",), country="USA"
+    )
+    assert "No time zone known for USA: local times read in UTC." in audit_cdr(abroad).notes
+
+
+def test_a_tariff_in_another_currency_cannot_price_the_cdr() -> None:
+    chf = tariff(el(pc("ENERGY", 0.50)), currency="CHF")
+    cdr = make_cdr([period(at(0), "T", ENERGY=4)], [chf], end=at(30), total=("2.00",))
+    audit = audit_cdr(cdr)
+    assert audit.tariff_source == "NONE"
+    assert "Tariff T is in CHF, the CDR in EUR." in audit.notes
+
+
+def test_engine_notes_reach_the_audit() -> None:
+    # A current restriction on a CDR that reports no current: the element is not used, and
+    # the audit says so.
+    t = tariff(el(pc("ENERGY", 0.60), min_current=16), el(pc("ENERGY", 0.30)))
+    cdr = make_cdr([period(at(0), "T", ENERGY=10, TIME=1)], [t], end=at(60), total=("6.00",))
+    audit = audit_cdr(cdr)
+    assert audit.tariff_total_excl == D("3.00")
+    assert audit.differing == ()
+    assert not audit.matches
+    assert audit.notes == (
+        "Current unknown: elements restricted on current were treated as not matching.",
+    )
+
+
 # --- property: hand-computed totals always match; one wrong dimension is always found --------
 
 PRICES = st.decimals(min_value=D("0.01"), max_value=D("2.00"), places=2)

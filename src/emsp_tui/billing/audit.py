@@ -293,6 +293,9 @@ def _zone(cdr: Cdr, time_zone: str | None, tariffs: Sequence[Tariff], notes: lis
 
 def _add(sums: dict[str, _Sum], price: TariffPrice, notes: list[str]) -> None:
     """One tariff's price into the per-dimension sums, with its min/max clamp shared out."""
+    for note in price.notes:
+        if " belongs to tariff " not in note:  # another tariff of the CDR prices that period
+            notes.append(f"{note[:1].upper()}{note[1:]}.")
     for line in price.lines:
         s = sums[line.bucket]
         s.lines += 1
