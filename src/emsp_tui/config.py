@@ -10,8 +10,9 @@ import os
 import stat
 import tempfile
 import tomllib
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, Field, PrivateAttr
@@ -66,6 +67,57 @@ class HomePosition(BaseModel):
     longitude: float = Field(ge=-180, le=180)
 
 
+class SupplierDetails(BaseModel):
+    """Us as the seller on invoices (EU VAT directive art. 226: name, address, VAT id)."""
+
+    name: str = "Open eMSP"
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = Field("NL", min_length=2, max_length=2)
+    """ISO 3166-1 alpha-2."""
+    vat_id: str = ""
+    email: str = ""
+    iban: str = ""
+    bic: str | None = None
+
+
+class ClassRates(BaseModel):
+    """A plan's own prices for one charger class, excl. VAT (0: that part is free)."""
+
+    energy_per_kwh: Decimal = Field(Decimal(0), ge=0)
+    time_per_hour: Decimal = Field(Decimal(0), ge=0)
+    parking_per_hour: Decimal = Field(Decimal(0), ge=0)
+    session_fee: Decimal = Field(Decimal(0), ge=0)
+
+
+class PricePlan(BaseModel):
+    """What a driver pays. Without ``own_rates``: the CPO's tariff price, marked up by
+    ``markup_percent`` plus ``session_fee`` per session; with them: our prices per charger
+    class (AC, DC, HPC: DC at ``high_power_kw`` or more). Amounts are excl. VAT."""
+
+    description: str = ""
+    markup_percent: Decimal = Field(Decimal(0), ge=0)
+    session_fee: Decimal = Field(Decimal(0), ge=0)
+    own_rates: dict[Literal["AC", "DC", "HPC"], ClassRates] | None = None
+    monthly_fee: Decimal = Field(Decimal(0), ge=0)
+
+
+class BillingSettings(BaseModel):
+    """Invoicing: who we are on the documents, the price plans, numbering and payment."""
+
+    supplier: SupplierDetails = Field(default_factory=SupplierDetails)
+    default_plan: str = "passthrough"
+    """The plan of an account that names none."""
+    plans: dict[str, PricePlan] = Field(default_factory=lambda: {"passthrough": PricePlan()})
+    """"passthrough" (the CPO's price unchanged) is always there, unless redefined."""
+    high_power_kw: Decimal = Decimal(150)
+    invoice_series: str = "INV"
+    credit_note_series: str = "CN"
+    payment_days: int = 14
+    """Days from the issue date to the due date."""
+
+
 class Settings(BaseSettings):
     """Application settings."""
 
@@ -89,6 +141,7 @@ class Settings(BaseSettings):
     default: 2, or none on a single core, where they could only add work)."""
     request_timeout: float = 30.0
     """Seconds to wait for a partner's answer before giving up on that request."""
+    billing: BillingSettings = Field(default_factory=BillingSettings)
 
     _baseline: dict[str, Any] = PrivateAttr(default_factory=dict)
     """What ``save`` compares against: the editable values as loaded (or last saved)."""

@@ -691,4 +691,112 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 9: billing. Driver accounts (billing details and price plan; the app's driver is
+    # account 1, created on first use) and the account of each card (existing cards: 1). The
+    # documents we issue (invoices, credit notes), numbered gapless per series and year from
+    # document_counters in the transaction that inserts them, and never changed afterwards
+    # (the triggers refuse it). Each CDR's audit against its tariff.
+    [
+        """
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            street TEXT NOT NULL DEFAULT '',
+            postal_code TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL DEFAULT '',
+            country TEXT NOT NULL DEFAULT '',  -- ISO 3166-1 alpha-2
+            company TEXT,
+            vat_id TEXT,
+            plan TEXT,                         -- a price plan's name; NULL: the default plan
+            created_at INTEGER NOT NULL        -- epoch milliseconds
+        )
+        """,
+        # No REFERENCES: SQLite cannot add a column with a foreign key and a default.
+        "ALTER TABLE tokens ADD COLUMN account_id INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX tokens_account ON tokens(account_id)",
+        """
+        CREATE TABLE document_counters (
+            series TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (series, year)
+        )
+        """,
+        """
+        CREATE TRIGGER document_counters_forward BEFORE UPDATE ON document_counters
+        WHEN new.last != old.last + 1 OR new.series != old.series OR new.year != old.year BEGIN
+            SELECT RAISE(ABORT, 'document counters only count up by one');
+        END
+        """,
+        """
+        CREATE TRIGGER document_counters_kept BEFORE DELETE ON document_counters BEGIN
+            SELECT RAISE(ABORT, 'document counters are never deleted');
+        END
+        """,
+        """
+        CREATE TABLE billing_documents (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('INVOICE', 'CREDIT_NOTE')),
+            series TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            cdr_country_code TEXT,             -- the CDR it bills (or credits), upper case
+            cdr_party_id TEXT,
+            cdr_id TEXT,
+            period TEXT,                       -- YYYY-MM of a monthly fee's invoice
+            corrects_id INTEGER REFERENCES billing_documents(id),  -- a credit note's invoice
+            issued_at INTEGER NOT NULL,        -- epoch milliseconds
+            supply_date TEXT NOT NULL,         -- YYYY-MM-DD
+            document_json TEXT NOT NULL,       -- the Document as issued (Decimals as strings)
+            gross TEXT NOT NULL,               -- Decimal as text
+            currency TEXT NOT NULL,
+            UNIQUE (series, year, seq)
+        )
+        """,
+        # One invoice per CDR, one credit note per credit CDR, one monthly fee per month.
+        """
+        CREATE UNIQUE INDEX billing_documents_per_cdr
+        ON billing_documents(kind, cdr_country_code, cdr_party_id, cdr_id)
+        WHERE cdr_id IS NOT NULL
+        """,
+        """
+        CREATE UNIQUE INDEX billing_documents_per_period ON billing_documents(account_id, period)
+        WHERE period IS NOT NULL
+        """,
+        "CREATE INDEX billing_documents_account ON billing_documents(account_id, issued_at)",
+        "CREATE INDEX billing_documents_corrects ON billing_documents(corrects_id)",
+        # The number must be the one its counter just gave: no gap, no reuse.
+        """
+        CREATE TRIGGER billing_documents_numbered BEFORE INSERT ON billing_documents
+        WHEN new.seq IS NOT (SELECT last FROM document_counters
+                             WHERE series = new.series AND year = new.year) BEGIN
+            SELECT RAISE(ABORT, 'a document number must come from its counter');
+        END
+        """,
+        """
+        CREATE TRIGGER billing_documents_no_update BEFORE UPDATE ON billing_documents BEGIN
+            SELECT RAISE(ABORT, 'issued documents are never changed: issue a credit note');
+        END
+        """,
+        """
+        CREATE TRIGGER billing_documents_no_delete BEFORE DELETE ON billing_documents BEGIN
+            SELECT RAISE(ABORT, 'issued documents are never deleted: issue a credit note');
+        END
+        """,
+        """
+        CREATE TABLE cdr_audits (
+            country_code TEXT NOT NULL,
+            party_id TEXT NOT NULL,
+            cdr_id TEXT NOT NULL,
+            audit_json TEXT NOT NULL,          -- the CdrAudit (Decimals as strings)
+            matches INTEGER NOT NULL,
+            audited_at INTEGER NOT NULL,       -- epoch milliseconds
+            PRIMARY KEY (country_code, party_id, cdr_id)
+        )
+        """,
+        "CREATE INDEX cdr_audits_flagged ON cdr_audits(audited_at) WHERE matches = 0",
+    ],
 ]

@@ -32,6 +32,7 @@ class StoredToken:
     token: Token
     issued_at: datetime
     label: str | None = None
+    account_id: int = 1  # the driver account the card belongs to (accounts.id)
 
     @property
     def blocked(self) -> bool:
@@ -56,23 +57,29 @@ def _row(row: sqlite3.Row) -> StoredToken:
         ),
         last_updated=parse_datetime(row["last_updated"]),
     )
-    return StoredToken(token, parse_datetime(row["issued_at"]), row["label"])
+    return StoredToken(token, parse_datetime(row["issued_at"]), row["label"], row["account_id"])
 
 
 def insert_token(
-    conn: sqlite3.Connection, token: Token, issued_at: datetime, label: str | None = None
+    conn: sqlite3.Connection,
+    token: Token,
+    issued_at: datetime,
+    label: str | None = None,
+    account_id: int = 1,
 ) -> None:
-    """Store a new token; raises sqlite3.IntegrityError if its uid or contract id is taken."""
+    """Store a new token of an account (default: the app's driver, account 1); raises
+    sqlite3.IntegrityError if its uid or contract id is taken."""
     values = (
         token.country_code.upper(), token.party_id.upper(), token.uid.upper(), str(token.type),
         token.contract_id.upper(), token.visual_number, token.issuer,
         token.group_id.upper() if token.group_id else None, int(token.valid),
         str(token.whitelist), token.language,
         str(token.default_profile_type) if token.default_profile_type else None, label,
-        stamp(issued_at), stamp(token.last_updated),
+        stamp(issued_at), stamp(token.last_updated), account_id,
     )  # fmt: skip
+    columns = (*_COLUMNS, "account_id")
     conn.execute(
-        f"INSERT INTO tokens ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+        f"INSERT INTO tokens ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         values,
     )
 
@@ -147,3 +154,32 @@ def taken(conn: sqlite3.Connection, uid: str, contract_id: str) -> bool:
         (uid.upper(), contract_id.upper()),
     ).fetchone()
     return row is not None
+
+
+def account_of_token(
+    conn: sqlite3.Connection, country_code: str, party_id: str, uid: str
+) -> int | None:
+    """The account a card belongs to; None for a token we never issued."""
+    row = conn.execute(
+        "SELECT account_id FROM tokens WHERE country_code = ? AND party_id = ? AND uid = ?",
+        (country_code.upper(), party_id.upper(), uid.upper()),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def set_account(
+    conn: sqlite3.Connection, country_code: str, party_id: str, uid: str, account_id: int
+) -> bool:
+    """Move a card to another account; False if the card is unknown."""
+    cur = conn.execute(
+        "UPDATE tokens SET account_id = ? WHERE country_code = ? AND party_id = ? AND uid = ?",
+        (account_id, country_code.upper(), party_id.upper(), uid.upper()),
+    )
+    return cur.rowcount > 0
+
+
+def tokens_of_account(conn: sqlite3.Connection, account_id: int) -> list[StoredToken]:
+    rows = conn.execute(
+        "SELECT * FROM tokens WHERE account_id = ? ORDER BY issued_at, contract_id", (account_id,)
+    )
+    return [_row(r) for r in rows]
