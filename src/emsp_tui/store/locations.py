@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from ..ocpi.models import Location, Tariff
 from .location_index import Derived, Rows, add_rows, derive_location, location_key, parse_periods
+from .stored_json import read_stored
 from .sync_state import (
     SyncState,
     begin_crawl,
@@ -323,7 +324,8 @@ def load_location(
     ).fetchone()
     if row is None:
         return None
-    return row[0], Location.model_validate_json(row[1])
+    loc = read_stored(Location, row[1], f"{country_code}*{party_id}*{location_id}")
+    return None if loc is None else (row[0], loc)
 
 
 def save_location(conn: sqlite3.Connection, partner_id: int, loc: Location) -> None:

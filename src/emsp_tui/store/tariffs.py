@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..ocpi.models import Tariff
 from ..tariff import energy_price_per_kwh
 from .location_index import epoch_ms
+from .stored_json import read_stored
 from .sync_state import current_crawl_id
 
 
@@ -97,7 +98,7 @@ def get_tariff(
         "SELECT data FROM tariffs WHERE country_code = ? AND party_id = ? AND id = ?",
         (country_code.upper(), party_id.upper(), tariff_id.upper()),
     ).fetchone()
-    return Tariff.model_validate_json(row[0]) if row else None
+    return read_stored(Tariff, row[0], f"{country_code}*{party_id}*{tariff_id}") if row else None
 
 
 def delete_tariff(
@@ -128,7 +129,8 @@ def tariffs_for_location(
            WHERE l.country_code = ? AND l.party_id = ? AND l.id = ? ORDER BY t.id""",
         (token, country_code.upper(), party_id.upper(), location_id.upper()),
     )
-    return [Tariff.model_validate_json(r[0]) for r in rows]
+    where = f"of location {country_code}*{party_id}*{location_id}"
+    return [t for r in rows if (t := read_stored(Tariff, r[0], where)) is not None]
 
 
 def count_tariffs(conn: sqlite3.Connection, partner_id: int | None = None) -> int:
