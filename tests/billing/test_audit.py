@@ -493,6 +493,27 @@ def test_each_tariff_prices_its_own_periods() -> None:
     assert partial.sentence.endswith("Part of the charging names a tariff we do not have (Z).")
 
 
+def test_a_right_total_split_differently_matches_and_says_so() -> None:
+    # 12.50 in all, but the CPO books 1.00 of the energy as session fee.
+    audit = audit_cdr(overcharge(total=("12.50",), energy=("7.50",), fixed=("5.00",)))
+    assert audit.matches
+    assert audit.differing == (K.ENERGY, K.SESSION_FEE)
+    assert audit.sentence == (
+        "The operator's bill matches their tariff: 12.50 EUR excl. VAT. They split it "
+        "differently (energy and the session fee)."
+    )
+
+
+def test_two_tariffs_with_a_session_fee_are_both_counted_and_noted() -> None:
+    a = tariff(el(pc("FLAT", 1.00)), id="A")
+    b = tariff(el(pc("FLAT", 0.50)), id="B")
+    periods = [period(at(0), "A", ENERGY=1, TIME=0.5), period(at(30), "B", ENERGY=1, TIME=0.5)]
+    audit = audit_cdr(make_cdr(periods, [a, b], end=at(60), total=("1.50",)))
+    assert audit.matches
+    assert figures(audit)[K.SESSION_FEE][:2] == (D(2), D("1.50"))
+    assert "Tariffs A and B each charge a session fee: all are counted." in audit.notes
+
+
 def test_an_unknown_time_zone_falls_back_to_the_country() -> None:
     night = tariff(el(pc("ENERGY", 0.20), start_time="22:00", end_time="06:00"))
     periods = [period(local(f"{MONDAY} 23:00", AMSTERDAM), "T", ENERGY=10)]

@@ -130,6 +130,10 @@ def audit_cdr(
     sums = {d.bucket: _Sum() for d in DIMENSIONS}
     for price in prices:
         _add(sums, price, notes)
+    fee_tariffs = [p.tariff_id for p in prices if any(ln.bucket == "fixed" for ln in p.lines)]
+    if len(fee_tariffs) > 1:
+        # The spec bills FLAT once per session but says nothing of a session under two tariffs.
+        notes.append(f"Tariffs {_join(fee_tariffs)} each charge a session fee: all are counted.")
     op_excl, op_incl = _magnitudes(cdr.total_cost)
     ours_excl = sum((p.excl_vat for p in prices), ZERO)
     ours_incl = sum((p.incl_vat for p in prices), ZERO)
@@ -193,6 +197,13 @@ def explain(audit: CdrAudit) -> list[str]:
 
 def _choose_tariffs(cdr: Cdr, stored: Sequence[Tariff], notes: list[str]) -> _Choice:
     """The tariffs named by the periods, from the CDR first, then from our store."""
+    if cdr.tariffs and len(cdr.tariffs) == 1:  # the common case, quickly
+        only = cdr.tariffs[0]
+        key = only.id.upper()
+        if only.currency.upper() == cdr.currency.upper() and all(
+            p.tariff_id is None or p.tariff_id.upper() == key for p in cdr.charging_periods
+        ):
+            return _Choice((only,), None, "CDR", ())
 
     def usable(tariff: Tariff) -> bool:
         if tariff.currency.upper() == cdr.currency.upper():
