@@ -80,10 +80,18 @@ def _as_before_migration_7(conn: sqlite3.Connection) -> None:
         if "CREATE TRIGGER tariffs_price_" in statement:
             conn.execute(statement)
     conn.execute("UPDATE locations SET tariff_ids = ' AC DC1 DC2 '")
-    for statement in (s for script in MIGRATIONS[7:] for s in script):  # the later ones: undone
-        if created := re.match(r"\s*CREATE TABLE (\w+)", statement):
-            conn.execute(f"DROP TABLE {created[1]}")
+    for statement in reversed([s for script in MIGRATIONS[7:] for s in script]):  # undo later
+        _undo(conn, statement)
     conn.execute("DELETE FROM schema_version WHERE version >= 7")
+
+
+def _undo(conn: sqlite3.Connection, statement: str) -> None:
+    """Undo one later migration statement that created something (data changes stay)."""
+    text = " ".join(statement.split())
+    if made := re.match(r"CREATE (TABLE|INDEX|TRIGGER|VIEW) (?:IF NOT EXISTS )?(\w+)", text):
+        conn.execute(f"DROP {made[1]} IF EXISTS {made[2]}")
+    elif added := re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", text):
+        conn.execute(f"ALTER TABLE {added[1]} DROP COLUMN {added[2]}")
 
 
 def test_the_migration_prices_stored_locations_per_class(tmp_path: Path) -> None:
