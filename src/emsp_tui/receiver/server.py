@@ -29,6 +29,9 @@ class ReceiverServer:
             port=port,
             log_level="warning",
             access_log=False,
+            # uvicorn's loggers go through ours (the CLI's terminal-safe formatter, or the
+            # app's log file) instead of handlers of its own writing to stderr.
+            log_config=None,
             lifespan="off",
             # Request line plus headers at most 16 KiB (h11 answers 400 beyond); bodies are
             # limited in the app (body_limit.py), where the refusal is an OCPI envelope.
