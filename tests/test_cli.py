@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from emsp_tui.store import Database
+from emsp_tui.store import partners as partner_store
+from emsp_tui.store.deviations import record_deviation
+from emsp_tui.store.partners import Partner, Party
 from mock_backend.config import MockConfig
 from mock_backend.server import running_mock
 
@@ -265,3 +271,31 @@ def test_partners_add_while_our_port_is_taken_is_one_line(tmp_path: Path) -> Non
             "partners", "add", "http://127.0.0.1:9/ocpi/versions", "--token", "x", env_dir=tmp_path
         )
     _assert_one_line_about(out, port)
+
+
+def test_partners_list_names_what_a_partner_sends_off_spec(tmp_path: Path) -> None:
+    """Deviations we read anyway (issue #11) are told to whoever integrates the partner."""
+    db = Database(tmp_path / "data" / "emsp.sqlite3")
+    db.open_sync()
+    cpo = Partner(
+        name="odd-cpo",
+        versions_url="http://odd.test/ocpi/versions",
+        roles=[{"role": "CPO", "country_code": "NL", "party_id": "ODD"}],
+        token_out="t-out",
+        parties=[Party("NL", "ODD", "CPO")],
+    )
+
+    def seed(conn: sqlite3.Connection) -> None:
+        partner_id = partner_store.save_partner(conn, cpo, "t-in")
+        at = datetime(2026, 3, 2, tzinfo=UTC)
+        record_deviation(conn, partner_id, "wrapped_object", "CommandResponse", at, 2)
+        record_deviation(conn, partner_id, "missing_timeout", "CommandResponse", at)
+
+    db.transaction_sync(seed)
+    db.close_sync()
+    out = run("partners", "list", env_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if "deviates" in x)
+    assert line.startswith("odd-cpo deviates from OCPI 2.2.1 (read anyway): ")
+    assert "wrapped_object x2" in line
+    assert "missing_timeout x1" in line

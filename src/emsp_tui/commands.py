@@ -74,6 +74,7 @@ async def serve(settings: Settings, host: str | None, port: int | None) -> int:
 async def partners_list(settings: Settings) -> int:
     async with EmspNode(settings, serve=False) as node:
         partners = await node.partners.list()
+        deviations = await node.partner_status.deviations()
     if not partners:
         print("No partners yet. Connect one with: emsp partners add VERSIONS_URL --token TOKEN_A")
         return 0
@@ -83,6 +84,9 @@ async def partners_list(settings: Settings) -> int:
         parties = " ".join(f"{x.key}({x.role})" for x in p.parties if x.role != "HUB") or "-"
         rows.append((p.name, roles, parties, p.status, p.last_error or "-", p.versions_url))
     print_table(rows)
+    for name, found in sorted(deviations.items()):
+        kinds = ", ".join(f"{d.kind} x{d.seen}" for d in found)
+        print(terminal_safe(f"{name} deviates from OCPI 2.2.1 (read anyway): {kinds}"))
     return 0
 
 
