@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 import qrcode
@@ -183,8 +184,6 @@ def test_the_image_is_the_qr_symbol_of_the_payload_at_level_m() -> None:
 
 def test_the_png_is_the_same_symbol() -> None:
     payload = GOOD.payload()
-    from io import BytesIO
-
     png = Image.open(BytesIO(qr_png(payload)))
     assert png.format == "PNG"
     assert _modules(png) == _modules(qr_image(payload))

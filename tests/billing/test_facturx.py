@@ -35,7 +35,9 @@ def text(root: etree._Element, path: str) -> str:
     return str(found.text)
 
 
-@pytest.mark.parametrize("document", [INVOICE, CREDIT_NOTE, BUSINESS_INVOICE], ids=lambda d: d.number)
+@pytest.mark.parametrize(
+    "document", [INVOICE, CREDIT_NOTE, BUSINESS_INVOICE], ids=lambda d: d.number
+)
 def test_the_xml_is_valid_against_the_en16931_xsd(document: Document) -> None:
     xml = facturx_xml(document)
     assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931") is True
@@ -112,7 +114,9 @@ def test_one_line_item_per_line_with_quantity_unit_price_and_net() -> None:
     assert units == ["KWH", "HUR", "C62"]
 
 
-@pytest.mark.parametrize("document", [INVOICE, BUSINESS_INVOICE, CREDIT_NOTE], ids=lambda d: d.number)
+@pytest.mark.parametrize(
+    "document", [INVOICE, BUSINESS_INVOICE, CREDIT_NOTE], ids=lambda d: d.number
+)
 def test_the_figures_follow_the_en16931_calculation_rules(document: Document) -> None:
     root = tree(document)
     line_totals = [

@@ -145,11 +145,10 @@ def _payment(pdf: DocumentPdf, document: Document) -> None:
     if transfer is None:
         return
     payload = transfer.payload()
+    if pdf.get_y() + 50 > pdf.page_break_trigger:  # heading, code and details stay together
+        pdf.add_page()
     pdf.heading("Payment")
     top = pdf.get_y()
-    if top + 40 > pdf.page_break_trigger:
-        pdf.add_page()
-        top = pdf.get_y()
     pdf.image(qr_image(payload), x=pdf.l_margin, y=top, w=36, h=36)
     pdf.set_xy(pdf.l_margin + 40, top)
     pairs = [
