@@ -24,6 +24,7 @@ import httpx
 
 from .config import Settings
 from .receiver import ReceiverContext, ReceiverServer, create_receiver_app
+from .services.billing import BillingService, audit_with_store
 from .services.charging import ChargingService
 from .services.clients import PartnerClients
 from .services.events import PUSHED, CardChanged, EventBus
@@ -84,6 +85,7 @@ class EmspNode:
         )
         self.wallet = WalletService(self.db, settings.identity, self.events, now=clock, rng=rng)
         self.stations = StationService(self.db)
+        self.billing = BillingService(self.db, settings.billing, clock, auditor=audit_with_store)
         self.partner_status = PartnerStatusService(self.db)
         self.charging = ChargingService(
             self.db,
