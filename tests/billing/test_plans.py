@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emsp_tui.billing.model import DimensionPrice, Line, LineKind, totals
 from emsp_tui.billing.plans import (
@@ -194,3 +196,15 @@ def test_own_rates_from_dimensions_with_several_parts() -> None:
     audit = replace(AUDIT, dimensions=dims, tariff_total_excl=D(5))
     lines = retail_lines(audit, OWN, VAT, charger=ChargerClass.AC)
     assert nets(lines) == [(LineKind.RESERVATION, D("2.00")), (LineKind.ENERGY, D("3.90"))]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    quantity=st.decimals(min_value=0, max_value=100000, places=6),
+    net=st.decimals(min_value=0, max_value=10000, places=7),
+)
+def test_any_line_reproduces_its_amount_to_the_cent(quantity: Decimal, net: Decimal) -> None:
+    line = line_for(LineKind.ENERGY, "Energy", quantity, "kWh", net, VAT)
+    assert line.net == net.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert line.unit_price == line.unit_price.quantize(D("0.0001"))
+    assert line.quantity == line.quantity.quantize(D("0.0001"))
