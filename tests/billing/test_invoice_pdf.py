@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
 from io import BytesIO
@@ -227,3 +228,12 @@ def test_a_statement_without_late_entries_has_no_late_note() -> None:
     text = read_text(statement_pdf(statement))
     assert "Late" not in text
     assert "Balance 10.44 €" in text
+
+
+def test_documents_rendered_in_parallel_threads_are_the_same_bytes(invoice_pdf: bytes) -> None:
+    """The parsed font is shared between documents: threads must not mix up their state."""
+    documents = [INVOICE, CREDIT_NOTE, BUSINESS_INVOICE] * 4
+    expected = [document_pdf(d) for d in documents]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(document_pdf, documents)) == expected
+    assert expected[0] == invoice_pdf

@@ -12,15 +12,17 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import qrcode
 import qrcode.constants
+from PIL import Image
 
 from emsp_tui.billing.documents.rf_reference import is_valid_rf, rf_reference_for
 from emsp_tui.billing.model import CENT, Document, DocumentKind
 
 MAX_PAYLOAD_BYTES = 331
+QUIET_ZONE = 4  # modules
+MODULE_PIXELS = 4
 MIN_AMOUNT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999.99")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[0-9A-Z]{11,30}$")
@@ -90,15 +92,21 @@ def transfer_for(document: Document) -> EpcTransfer | None:
     )
 
 
-def qr_image(payload: str) -> Any:
-    """The QR symbol as a PIL image (1-bit), error correction M as EPC069-12 requires."""
+def qr_image(payload: str) -> Image.Image:
+    """The QR symbol as a 1-bit PIL image, error correction M as EPC069-12 requires, four
+    pixels a module with the standard quiet zone of four modules."""
     # A fixed mask: any of the eight is valid, and choosing the best one costs most of the time.
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=4, border=4, mask_pattern=4
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=4
     )
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
-    return code.make_image().get_image()
+    matrix = code.get_matrix()
+    size = len(matrix)
+    # Drawn from the module matrix directly: qrcode's own renderer paints each module apart.
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return image.resize((size * MODULE_PIXELS, size * MODULE_PIXELS), Image.Resampling.NEAREST)
 
 
 def qr_png(payload: str) -> bytes:

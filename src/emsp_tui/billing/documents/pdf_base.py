@@ -12,7 +12,7 @@ from html import escape
 from fpdf import FPDF
 from fpdf.enums import DocumentCompliance, TextMode, XPos, YPos
 
-from emsp_tui.billing.documents.pdf_fonts import FONT, add_fonts
+from emsp_tui.billing.documents.pdf_fonts import FONT, add_font
 
 PRODUCER = "emsp-tui billing (fpdf2)"
 CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "CHF": "CHF"}
@@ -127,7 +127,7 @@ class DocumentPdf(FPDF):
         self._footer_text = footer_text
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=20)
-        add_fonts(self, reduced_fonts)
+        add_font(self, reduced_fonts)
         self.set_line_width(0.4)  # fpdf2 writes it unscaled (points) for text: faux bold
         self.set_title(title)
         self.set_author(author)
@@ -194,11 +194,13 @@ class DocumentPdf(FPDF):
         self.use_font(9)
 
     def _fit(self, text: str, width: float) -> None:
-        """Choose the largest font size (9 down to 6) at which ``text`` fits its cell."""
-        for size in (9.0, 8.0, 7.0, 6.0):
-            self.use_font(size)
-            if self.get_string_width(text) <= width - 2 * self.c_margin:
-                return
+        """The largest font size, 9 down to 6 in half points, at which ``text`` fits its cell
+        (text width grows in proportion to the size, so one measurement tells)."""
+        self.use_font(9)
+        measured = self.get_string_width(text)
+        room = width - 2 * self.c_margin
+        if measured > room:
+            self.use_font(max(6.0, int(18 * room / measured) / 2))
 
     def facts(self, pairs: list[tuple[str, str]], label_width: float = 38) -> None:
         for label, value in pairs:
