@@ -1,4 +1,4 @@
-"""What every PDF we issue shares: PDF/A-3B with the bundled DejaVu fonts, XMP metadata we
+"""What every PDF we issue shares: PDF/A-3B with the bundled DejaVu Sans, XMP metadata we
 write ourselves (fixed dates, so a document renders byte-identical every time; the Factur-X
 extension schema when the CII XML is embedded), and the money and date formats."""
 
