@@ -9,6 +9,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
 
@@ -237,3 +238,15 @@ def test_documents_rendered_in_parallel_threads_are_the_same_bytes(invoice_pdf: 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(document_pdf, documents)) == expected
     assert expected[0] == invoice_pdf
+
+
+def test_charging_times_are_shown_in_the_zone_they_carry() -> None:
+    berlin = timezone(timedelta(hours=1))
+    charging = INVOICE.charging
+    assert charging is not None
+    local = replace(
+        charging, start=charging.start.astimezone(berlin), end=charging.end.astimezone(berlin)
+    )
+    text = read_text(document_pdf(replace(INVOICE, charging=local)))
+    assert "Start 2026-03-14 18:05 UTC+01:00" in text
+    assert "End 2026-03-14 19:20 UTC+01:00" in text

@@ -5,7 +5,7 @@ extension schema when the CII XML is embedded), and the money and date formats."
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from html import escape
 
@@ -70,7 +70,15 @@ def number(value: Decimal) -> str:
 
 
 def moment(value: datetime) -> str:
-    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    """A time as the charging place's clock showed it, in the zone the value carries (the
+    caller passes local times where it knows the zone), with its offset: 18:05 UTC+01:00."""
+    offset = value.utcoffset() or timedelta(0)
+    if not offset:
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{value:%Y-%m-%d %H:%M} UTC{sign}{hours:02d}:{rest:02d}"
 
 
 def xmp_metadata(
