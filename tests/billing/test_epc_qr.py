@@ -122,6 +122,18 @@ def test_a_payload_above_331_bytes_is_refused() -> None:
         transfer.payload()
 
 
+def test_the_amount_is_written_with_two_decimals() -> None:
+    assert replace(GOOD, amount=Decimal("12.300")).payload().split("\n")[7] == "EUR12.30"
+    assert replace(GOOD, amount=Decimal("5")).payload().split("\n")[7] == "EUR5.00"
+
+
+def test_a_long_supplier_name_is_cut_to_the_fields_70_characters() -> None:
+    document = replace(INVOICE, supplier=replace(INVOICE.supplier, name="Lumière " * 12))
+    transfer = transfer_for(document)
+    assert transfer is not None
+    assert decode(transfer.payload())["name"] == ("Lumière " * 12)[:70]
+
+
 def test_the_bounds_of_the_amount_are_accepted() -> None:
     assert replace(GOOD, amount=Decimal("0.01")).payload().split("\n")[7] == "EUR0.01"
     assert replace(GOOD, amount=Decimal("999999999.99")).payload().split("\n")[7] == (

@@ -68,7 +68,7 @@ class EpcTransfer:
         bic = (self.bic or "").strip().upper()
         if bic and not _BIC.match(bic):
             raise ValueError(f"not a BIC: {self.bic!r}")
-        fields = ["BCD", "002", "1", "SCT", bic, name, iban, f"EUR{self.amount}", "", reference]
+        fields = ["BCD", "002", "1", "SCT", bic, name, iban, f"EUR{self.amount:.2f}", "", reference]
         payload = "\n".join(fields)
         if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"an EPC QR payload carries at most {MAX_PAYLOAD_BYTES} bytes")
@@ -84,7 +84,7 @@ def transfer_for(document: Document) -> EpcTransfer | None:
     if gross < MIN_AMOUNT:
         return None
     return EpcTransfer(
-        name=document.supplier.name,
+        name=document.supplier.name.strip()[:70],  # the field's limit; the IBAN decides
         iban=document.supplier.iban,
         amount=gross,
         reference=document.payment_reference or rf_reference_for(document.number),

@@ -52,8 +52,7 @@ def _amount(value: Decimal) -> str:
 
 def _number(value: Decimal) -> str:
     """A quantity, rate or unit price without trailing zeros or exponent (19, 0.3529, 12.5)."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
 
 
 def _date(parent: ET.Element, tag: str, day: date, prefix: str = "udt") -> None:
