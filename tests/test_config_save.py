@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from emsp_tui.config import HomePosition, load_settings
+from emsp_tui.node import EmspNode
 
 WRITTEN = """\
 request_timeout = 5.0
@@ -84,3 +85,16 @@ def test_a_new_file_holds_only_the_change(tmp_path: Path) -> None:
     settings.theme = "textual-light"
     settings.save()
     assert _saved(tmp_path / "new") == {"theme": "textual-light"}
+
+
+def test_strict_ocpi_reading_can_be_set_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EMSP_OCPI_STRICT=1 makes every partner client refuse off-spec answers (issue #11)."""
+    monkeypatch.setenv("EMSP_OCPI_STRICT", "1")
+    settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    assert settings.ocpi_strict is True
+    assert EmspNode(settings, serve=False).clients.strict is True
+    monkeypatch.delenv("EMSP_OCPI_STRICT")
+    lenient = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    assert EmspNode(lenient, serve=False).clients.strict is False

@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     default: 2, or none on a single core, where they could only add work)."""
     request_timeout: float = 30.0
     """Seconds to wait for a partner's answer before giving up on that request."""
+    ocpi_strict: bool = False
+    """Refuse what partners send off-spec (a wrapped object, a null, a missing timeout)
+    instead of reading it where the meaning is unambiguous: for conformance checks."""
     billing: BillingSettings = Field(default_factory=BillingSettings)
 
     _baseline: dict[str, Any] = PrivateAttr(default_factory=dict)

@@ -75,7 +75,7 @@ class EmspNode:
             self.message_log,
             transport=transport,
             timeout=settings.request_timeout,
-            strict=strict,
+            strict=strict or settings.ocpi_strict,
             on_deviation=self.deviations.record,
         )
         # -- the services
