@@ -173,6 +173,19 @@ class EmspApp(App[int]):
         self.set_reactive(EmspApp.home, settings.home)
 
     # -- lifetime -------------------------------------------------------------------------------
+    def _fatal_error(self) -> None:
+        """As Textual's crash report, but without each frame's local variables: a frame of
+        an OCPI call holds the credentials token (the Authorization header), and the report
+        is printed to the terminal and pasted into bug reports."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         self.log_file.route()
         self._update_status_line()

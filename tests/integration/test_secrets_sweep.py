@@ -221,11 +221,6 @@ async def test_no_credentials_token_is_where_it_should_not_be(
         assert leaks(svg.read_text(), secrets) == [], svg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leak, reported: the app's crash screen (Textual: rich traceback with locals) shows "
-    "the Authorization header that OcpiClient._attempt keeps in its `headers` local",
-)
 async def test_a_crash_screen_with_locals_shows_no_token() -> None:
     """What Textual prints when an error escapes the app: the traceback with each frame's
     locals. Here an OCPI call to a port that answers nothing, as a sync or a push makes."""

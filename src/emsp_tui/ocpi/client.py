@@ -217,11 +217,7 @@ class OcpiClient:
         raw: bool = False,
     ) -> OcpiReply:
         request_id = new_id()
-        headers = {
-            "Authorization": encode_token_header(token or self._token, self.raw_token),
-            "X-Request-ID": request_id,
-            "X-Correlation-ID": cid,
-        }
+        headers = {"X-Request-ID": request_id, "X-Correlation-ID": cid}
         if content is not None:
             headers["Content-Type"] = "application/json"
         if routing is not None:
@@ -236,6 +232,9 @@ class OcpiClient:
             request = self._http.build_request(method, url, content=content, headers=headers)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise OcpiProtocolError(f"invalid URL: {exc}", **ids) from None
+        # Set on the request, never held in a local: a traceback with locals (a crash report)
+        # shows dicts in full, a Request only as its method and URL.
+        request.headers["Authorization"] = encode_token_header(token or self._token, self.raw_token)
         started_at = datetime.now(UTC)
         started = time.perf_counter()
         try:
