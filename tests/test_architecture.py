@@ -45,6 +45,7 @@ RANKS: dict[str, float] = {
     "messages": 6,
     "commands": 6,
     "commands_data": 6,
+    "commands_billing": 6,
     "cli": 7,  # the entry point: parses the command line and hands over to a face
     "__main__": 8,
 }

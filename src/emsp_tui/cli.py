@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -25,6 +26,10 @@ examples:
   emsp stations --near Berlin --min-kw 150 --available
   emsp serve                        serve our OCPI endpoints without the UI
   emsp --demo stations paris        any command, on the profile of a running 'emsp demo'
+  emsp invoices export INV-2026-000001 --pdf invoice.pdf
+
+exit status: 0 done; 1 nothing found (no such invoice, an empty list) or it failed (a partner,
+  a file that exists); 2 a wrong command line
 """
 
 
@@ -175,7 +180,94 @@ def build_parser() -> _Parser:
         "invite", parents=[common], help="issue a TOKEN_A so a CPO can register with us"
     )
     invite.add_argument("--label", help="who the token is for")
+    _add_billing(sub, common)
     return parser
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: "emsp invoices --json" and "emsp invoices list --json" both count
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="JSON output for scripts"
+    )
+
+
+def _add_billing(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    cards = sub.add_parser(
+        "cards",
+        parents=[common],
+        help="the driver's cards (virtual RFID tokens): list, issue",
+        description="Without a subcommand: list the cards. Exit status 1: no card yet.",
+    )
+    _json_flag(cards)
+    csub = cards.add_subparsers(dest="cards_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    _json_flag(csub.add_parser("list", parents=[common], help="list the cards (the default)"))
+    issue = csub.add_parser("issue", parents=[common], help="issue a new card, valid at once")
+    issue.add_argument("--label", help="a name for the card")
+    _json_flag(issue)
+
+    cdrs = sub.add_parser(
+        "cdrs",
+        parents=[common],
+        help="charge detail records, each with its audit against the tariff",
+        description="Newest first. Exit status 1: none (with --flagged: none flagged).",
+    )
+    cdrs.add_argument(
+        "--flagged", action="store_true", help="only CDRs whose total differs from the tariff"
+    )
+    _json_flag(cdrs)
+
+    invoices = sub.add_parser(
+        "invoices",
+        parents=[common],
+        help="invoices and credit notes: list, show, export",
+        description="Without a subcommand: list the invoices and credit notes. Exit status 1: "
+        "none, or no such number.",
+    )
+    invoices.add_argument("--month", type=_month, help="only those issued in YYYY-MM (UTC)")
+    _json_flag(invoices)
+    isub = invoices.add_subparsers(
+        dest="invoices_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
+    listing = isub.add_parser("list", parents=[common], help="list them (the default)")
+    listing.add_argument(
+        "--month", type=_month, default=argparse.SUPPRESS, help="only those issued in YYYY-MM"
+    )
+    _json_flag(listing)
+    show = isub.add_parser("show", parents=[common], help="one document: lines, VAT, audit")
+    show.add_argument("number", help="e.g. INV-2026-000001 or CN-2026-000001")
+    _json_flag(show)
+    export = isub.add_parser(
+        "export",
+        parents=[common],
+        help="write a document as PDF, JSON and/or CSV (owner-only file)",
+        description="Writes each file readable by you only (an invoice holds personal data) and "
+        "prints its path; FILE '-' writes to stdout. An existing file is kept unless --force.",
+    )
+    export.add_argument("number", help="e.g. INV-2026-000001")
+    export.add_argument("--pdf", metavar="FILE", help="PDF/A-3 with the Factur-X XML inside")
+    export.add_argument("--json", dest="json_file", metavar="FILE", help="JSON export")
+    export.add_argument("--csv", dest="csv_file", metavar="FILE", help="CSV of the lines")
+    export.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    statement = sub.add_parser(
+        "statement",
+        parents=[common],
+        help="the month's statement: invoices, credit notes, totals",
+        description="Documents issued in the month (UTC); a charge of an earlier month is "
+        "marked late. Exit status 1: nothing issued that month.",
+    )
+    statement.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    statement.add_argument("--pdf", metavar="FILE", help="also write it as a PDF ('-': stdout)")
+    statement.add_argument("--force", action="store_true", help="overwrite an existing PDF")
+    _json_flag(statement)
+
+
+def _month(text: str) -> str:
+    """``2026-03``: a month as YYYY-MM."""
+    value = text.strip()
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"not a month like 2026-03: {text!r}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -284,12 +376,45 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(commands.partners_remove(settings, args.name))
             if sub == "invite":
                 return asyncio.run(commands.partners_invite(settings, args.label))
+        if command in {"cards", "cdrs", "invoices", "statement"}:
+            return run_billing(settings, command, args)
     except KeyboardInterrupt:
         return 130
     except OSError as err:  # a folder we may not write, a disk full: the user's to fix
         print(f"emsp: error: {_one_line(err)}", file=sys.stderr)
         return 1
     parser.error(f"unknown command {command!r}")
+
+
+def run_billing(settings: Settings, command: str, args: argparse.Namespace) -> int:
+    from . import commands_billing as billing
+
+    as_json = getattr(args, "json", False)
+    if command == "cards":
+        if args.cards_command == "issue":
+            return asyncio.run(billing.cards_issue(settings, label=args.label, as_json=as_json))
+        return asyncio.run(billing.cards_list(settings, as_json=as_json))
+    if command == "cdrs":
+        return asyncio.run(billing.cdrs_list(settings, flagged=args.flagged, as_json=as_json))
+    if command == "statement":
+        return asyncio.run(
+            billing.statement(settings, args.month, pdf=args.pdf, as_json=as_json, force=args.force)
+        )
+    sub = args.invoices_command or "list"
+    if sub == "show":
+        return asyncio.run(billing.invoices_show(settings, args.number, as_json=as_json))
+    if sub == "export":
+        return asyncio.run(
+            billing.invoices_export(
+                settings,
+                args.number,
+                pdf=args.pdf,
+                json_file=args.json_file,
+                csv_file=args.csv_file,
+                force=args.force,
+            )
+        )
+    return asyncio.run(billing.invoices_list(settings, month=args.month, as_json=as_json))
 
 
 def run_demo(
