@@ -8,7 +8,8 @@ GET  /mock/faults              {"faults": ["DE-VOL:latency=2", ...], "kinds": {.
 POST /mock/faults              {"add": [...], "remove": ["DE-VOL:latency", "DE-VOL"], "clear": true}
 POST /mock/sessions/{id}/finish   the car is full/unplugged: session ends, CDR follows
 POST /mock/changes             {"count": N}: change an EVSE status at N locations now
-GET  /mock/state               a summary: parties, peers, sessions, CDRs, faults, pushes
+GET  /mock/state               a summary: parties, peers, sessions, CDRs (cdrs_due: late ones
+                               still to come), faults, pushes
 POST /mock/flush               wait until every queued push has been sent (tests, scripts)
 """
 

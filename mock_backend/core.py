@@ -278,6 +278,7 @@ class World:
                 for _, cdr in cs.cdrs.ordered()
                 for loc_header in [cs.cdr_locations.get(cdr["id"])]
             ],
+            "cdrs_due": self.sim.cdrs_due,
             "faults": [str(f) for f in self.faults.all()],
             "pushes": {
                 "sent": self.courier.sent,

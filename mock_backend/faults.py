@@ -5,6 +5,11 @@ Faults act on the functional modules (locations, tariffs, sessions, cdrs, tokens
 on versions/credentials/hubclientinfo, so a faulty partner can still be registered with.
 A CPO's faults also show through the hub: the hub turns a CPO that is slow beyond the hub's own
 timeout into 4002, a broken or offline CPO into 4003, and passes OCPI error codes through.
+
+CDR faults (`cdr_*`) change what a CPO sends when a session ends (details in cdr_faults.py). They
+are read from the CPO's faults (or `all`) at the session end, apply to every route (directly or
+via the hub), and have no effect set on `hub`. They combine: `DE-VOL:cdr_overcharge=25` with
+`DE-VOL:cdr_credit_after` sends a CDR 25 % too high, its credit CDR, then the corrected CDR.
 """
 
 from __future__ import annotations
@@ -44,6 +49,30 @@ KINDS: dict[str, tuple[str, str, Any]] = {
         "EVSE_INOPERATIVE, TIMEOUT, FAILED, or NONE (never sent)",
         "result",
         "NONE",
+    ),
+    "cdr_overcharge": (
+        "a CPO's CDRs bill VALUE % more than its tariff gives (default 10): total_cost, the extra "
+        "in total_energy_cost",
+        "float",
+        10.0,
+    ),
+    "cdr_credit_after": (
+        "after each CDR, a credit CDR (<id>-C, credit_reference_id, negative total_cost) and a "
+        "new CDR at the tariff's price",
+        "none",
+        None,
+    ),
+    "cdr_late": (
+        "a CPO's CDRs are listed and pushed VALUE simulated seconds (VALUE/--speed wall seconds) "
+        "after the session end, dates unchanged (default 7200)",
+        "float",
+        7200.0,
+    ),
+    "cdr_twice": ("a CPO POSTs each session's CDR twice (identical bodies)", "none", None),
+    "cdr_not_pushed": (
+        "a CPO never POSTs its CDRs: only its CDRs SENDER (GET, date_from) has them",
+        "none",
+        None,
     ),
     "offline": (
         "the party is unreachable: HTTP 503 directly, 4003 via the hub, no pushes, "
@@ -156,5 +185,6 @@ class FaultBook:
 
 
 def fault_help() -> str:
-    lines = [f"  {kind:<15} {text}" for kind, (text, _, _) in KINDS.items()]
+    width = max(len(kind) for kind in KINDS)
+    lines = [f"  {kind:<{width}} {text}" for kind, (text, _, _) in KINDS.items()]
     return "\n".join(lines)

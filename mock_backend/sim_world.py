@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from .clock import Clock
 from .config import MockConfig
 from .courier import Routing
+from .faults import FaultBook
 from .generator import Network
 from .peers import Node, Peer
 from .state import RuntimeState
@@ -23,6 +24,7 @@ class SimWorld(Protocol):
     network: Network
     state: RuntimeState
     cpo_nodes: list[Node]
+    faults: FaultBook
 
     def location(self, cpo_no: int, local: int) -> dict[str, Any]:
         """The location as it stands now (generated data with runtime changes)."""

@@ -7,6 +7,9 @@ end_date_time lies in the (wall-clock) future.
 
 Charging periods: PATCHes append them (spec 5), so only closed periods are pushed while a
 session runs; the open one follows once it closes or the session ends. GET returns all of them.
+
+CDRs: made at the session end with the mock's own pricing; the CPO's CDR faults (cdr_faults.py)
+decide what is listed and pushed, and when.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .cdr_faults import CdrPlan, plan_cdrs
 from .charging import ChargeRun, RunSpec, new_run
 from .churn import churn, churner
 from .clock import iso_utc
@@ -60,6 +64,7 @@ class Simulator:
         self._rng = random.Random(world.config.seed ^ 0xC4A26E)  # vehicles
         self.churn_rng = random.Random(world.config.seed ^ 0xC3D2)  # status churn
         self._tasks: list[asyncio.Task[None]] = []
+        self._due: list[tuple[float, Callable[[], None]]] = []  # (wall time, late CDR delivery)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -96,6 +101,9 @@ class Simulator:
                 self._finish(active)
             elif wall - active.last_push >= self.world.config.push_interval:
                 self._patch(active, wall)
+        for due in [d for d in self._due if d[0] <= wall]:
+            self._due.remove(due)
+            due[1]()
         for reservation_id, r in list(self.world.state.cpos_reservations()):
             if r["expiry"] <= wall:
                 self.cancel_reservation(r["cpo_no"], reservation_id)
@@ -238,11 +246,21 @@ class Simulator:
         self._patch(active, wall, final=True)
         self.busy.discard((active.cpo_no, active.evse_uid))
         self.set_evse(active.cpo_no, active.local, active.evse_uid, "AVAILABLE")
-        cpo_state = world.state.cpos[active.cpo_no]
         cdr = active.run.cdr(str(uuid.uuid4()))
-        cdr["last_updated"] = iso_utc(world.clock.now())
-        cpo_state.cdrs.put(cdr["id"], cdr, world.clock.now())
-        self._send_cdr(active.cpo_no, active.owner, cdr)
+        ended = world.clock.now()
+        cdr["last_updated"] = iso_utc(ended)
+        plan = plan_cdrs(cdr, world.faults.of(world.cpo_nodes[active.cpo_no].key))
+
+        def deliver(plan: CdrPlan = plan, cpo_no: int = active.cpo_no) -> None:
+            for one in plan.stored:  # listed by their own last_updated, even when late
+                world.state.cpos[cpo_no].cdrs.put(one["id"], one, ended)
+            for body in plan.pushed:
+                self._send_cdr(cpo_no, active.owner, body)
+
+        if plan.delay > 0:
+            self._due.append((ended + plan.delay / world.config.speed, deliver))
+        else:
+            deliver()
 
     # -- reservations ----------------------------------------------------------------------
 
@@ -391,6 +409,11 @@ class Simulator:
                     cpo_state.cdr_locations[cdr_id] = outcome.headers["location"]
 
             world.push(peer, "POST", url, cdr, world.routing_to(cpo, peer, owner), "cdr", remember)
+
+    @property
+    def cdrs_due(self) -> int:
+        """Late CDR deliveries (fault cdr_late) still waiting."""
+        return len(self._due)
 
     def churn(self, count: int) -> list[str]:
         """Someone else plugs in/out or a charger fails: see churn.py."""

@@ -94,7 +94,10 @@ class TimeOrdered:
 
     def put(self, key: str, obj: dict[str, Any], epoch: float) -> None:
         self._items.pop(key, None)
+        newest = next(reversed(self._items.values()))[0] if self._items else epoch
         self._items[key] = (epoch, obj)
+        if epoch < newest:  # stamped before what is there (a late CDR): keep time order
+            self._items = dict(sorted(self._items.items(), key=lambda item: item[1][0]))
 
     def ordered(self) -> list[tuple[float, dict[str, Any]]]:
         return list(self._items.values())
