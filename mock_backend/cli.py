@@ -53,6 +53,7 @@ examples:
   {PROG} --port 8400
   {PROG} --port 0 --seed 7 --locations 300000 --speed 120
   {PROG} --fault DE-VOL:latency=1.5 --fault NL-GLP:malformed=3 --fault hub:command_result=TIMEOUT
+  {PROG} --fault DE-VOL:cdr_overcharge=25 --fault DE-VOL:cdr_credit_after --fault NL-GLP:cdr_late
 """
 
 
