@@ -25,9 +25,10 @@ import httpx
 from .config import Settings
 from .receiver import ReceiverContext, ReceiverServer, create_receiver_app
 from .services.billing import BillingService, audit_with_store
+from .services.cdr_billing import CdrBilling
 from .services.charging import ChargingService
 from .services.clients import PartnerClients
-from .services.events import PUSHED, CardChanged, EventBus
+from .services.events import PUSHED, CardChanged, CdrPushed, EventBus
 from .services.our_party import OurParty
 from .services.partner_deviations import DeviationRecorder
 from .services.partner_status import PartnerStatusService
@@ -86,6 +87,7 @@ class EmspNode:
         self.wallet = WalletService(self.db, settings.identity, self.events, now=clock, rng=rng)
         self.stations = StationService(self.db)
         self.billing = BillingService(self.db, settings.billing, clock, auditor=audit_with_store)
+        self.cdr_billing = CdrBilling(self.db, self.billing, clock)  # every stored CDR billed
         self.partner_status = PartnerStatusService(self.db)
         self.charging = ChargingService(
             self.db,
@@ -100,6 +102,7 @@ class EmspNode:
         self.events.subscribe(CardChanged, self.token_push.on_card_changed)
         for kind in PUSHED:
             self.events.subscribe(kind, self.charging.on_pushed)
+        self.events.subscribe(CdrPushed, self.cdr_billing.on_cdr)
         # -- the inbound face
         self.ctx = ReceiverContext(
             self.us,
@@ -138,6 +141,7 @@ class EmspNode:
             self.us.base_url = self._public_url(self.server.port)
             log.info("OCPI endpoints at %s", self.us.versions_url)
         if self.background:
+            await self.cdr_billing.start()
             await self.charging.open()
 
     async def stop(self) -> None:
@@ -146,6 +150,7 @@ class EmspNode:
         if self.server is not None:
             await self.server.stop()
             self.server = None
+        await self.cdr_billing.close()
         await self.message_log.close()
         await self.db.close()
 

@@ -16,7 +16,13 @@ the pull after downtime (spec 1.8).
   short wait (``start_wait``), and finished sessions without their CDR after ``cdr_grace``,
   are pulled for until they show up, less often as they age (``check_interval``). A pulled
   session without our authorization_reference is tied to its start by card, charger and time.
-* On start: every partner's sessions and CDRs since the last update we hold.
+* On start: every partner's sessions since the last update we hold, and its CDRs.
+* CDRs are pulled at least every ``cdr_pull_every`` (a day) per partner with a CDRs Sender,
+  pushes or not (pushes get lost; partners expect the pull): ``date_from`` = the start of the
+  last complete pull (its checkpoint, ``store.cdrs.last_pull``) less ``cdr_overlap`` for
+  clocks that differ; re-delivered CDRs change nothing. ``pull_all_cdrs`` does it now (a sync).
+  A pulled CDR whose id we hold with other content is refused as a push would be: not
+  stored, logged and counted against the partner.
 Pulled objects go through the store functions the receiver uses, and are announced on the
 same event bus, so subscribers cannot tell a pull from a push (but for ``method == "GET"``).
 """
@@ -34,6 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from ..ocpi import status
 from ..ocpi.enums import InterfaceRole, ModuleID
 from ..ocpi.errors import OcpiError
 from ..ocpi.models import Cdr, Session
@@ -43,7 +50,7 @@ from ..store import command_outcomes as outcome_store
 from ..store import commands as command_store
 from ..store import sessions as session_store
 from ..store.commands import StoredCommand
-from ..store.message_log import prune_messages
+from ..store.message_log import prune_messages, record_rejection
 from ..store.partners import Partner
 from ..store.sessions import OPEN_STATUSES, ApplyResult, SessionKey
 from .clients import PartnerClients
@@ -110,6 +117,10 @@ class SessionSync:
         self.cdr_every = 5.0  # how often to look for finished sessions without their CDR
         self.max_check_interval = 300.0  # pulls for a missing session or CDR, at the least
         self.initial_window = timedelta(days=1)  # first pull ever from a partner
+        self.cdr_pull_every = timedelta(days=1)  # a partner's CDRs pulled at least this often
+        self.cdr_overlap = timedelta(hours=1)  # a pull starts this much before the last one
+        self.cdr_pull_retry = 300.0  # seconds after a CDR pull that failed
+        self.cdr_pull_check = 60.0  # seconds between looks for a partner's CDR pull due
         self.log_retention = timedelta(days=30)  # OCPI message log; pruned hourly
         self.trackers: dict[SessionKey, Tracker] = {}
         self.resynced = asyncio.Event()
@@ -118,6 +129,9 @@ class SessionSync:
         self._next_start_check = 0.0
         self._next_cdr_check = 0.0
         self._next_prune = 0.0
+        self._next_cdr_pull: dict[int, float] = {}  # partner id -> monotonic
+        self._next_cdr_pull_check = 0.0
+        self._cdr_pulling: set[int] = set()
         self._next_missing_pull: dict[tuple[str, int | None, tuple[str, str]], float] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -254,6 +268,9 @@ class SessionSync:
         if mono >= self._next_prune:
             self._next_prune = mono + 3600
             await db.run(prune_messages, now - self.log_retention)
+        if mono >= self._next_cdr_pull_check and self.resynced.is_set():
+            self._next_cdr_pull_check = mono + self.cdr_pull_check
+            await self._pull_cdrs_due(now, mono)
 
     def _mark_stale(self, tracker: Tracker) -> None:
         if not tracker.stale:
@@ -357,27 +374,81 @@ class SessionSync:
         except OcpiError as err:
             log.info("pull from %s failed: %s", partner.name, err)
 
+    # -- the CDR pull -----------------------------------------------------------------------------
+    async def _pull_cdrs_due(self, now: datetime, mono: float) -> None:
+        for partner in await self.service.partners():
+            pid = partner.id
+            if pid is None or pid in self._cdr_pulling or mono < self._next_cdr_pull.get(pid, 0):
+                continue
+            if not partner.endpoint(ModuleID.CDRS, InterfaceRole.SENDER):
+                continue
+            last = await self.service.db.run(cdr_store.last_pull, pid)
+            if last is None or now - last >= self.cdr_pull_every:
+                self.spawn(self._quiet_cdr_pull(partner))
+
+    async def _quiet_cdr_pull(self, partner: Partner) -> None:
+        try:
+            await self.pull_new_cdrs(partner)
+        except OcpiError as err:
+            log.info("pull of %s CDRs failed: %s", partner.name, err)
+
+    async def pull_new_cdrs(self, partner: Partner) -> int:
+        """Pull the partner's CDRs since its checkpoint and advance it (raises OcpiError; the
+        error is noted in the checkpoint's row). 0 without a CDRs Sender or while one runs."""
+        pid, db = partner.id, self.service.db
+        if pid is None or pid in self._cdr_pulling:
+            return 0
+        if not partner.endpoint(ModuleID.CDRS, InterfaceRole.SENDER):
+            return 0
+        self._cdr_pulling.add(pid)
+        started = self.service.now()
+        try:
+            last = await db.run(cdr_store.last_pull, pid)
+            since = last - self.cdr_overlap if last else await db.run(cdr_store.resync_from, pid)
+            since = since or started - self.initial_window
+            count = await self.pull_cdrs(partner, since, None)
+            await db.run(cdr_store.record_pull, pid, since, started, self.service.now())
+            return count
+        except OcpiError as err:
+            await db.run(cdr_store.record_pull_error, pid, str(err), self.service.now())
+            raise
+        finally:
+            self._cdr_pulling.discard(pid)
+            self._next_cdr_pull[pid] = time.monotonic() + self.cdr_pull_retry
+
+    async def pull_all_cdrs(self) -> dict[str, str | None]:
+        """Every partner's new CDRs now (what a sync does); partner name -> error or None."""
+        outcome: dict[str, str | None] = {}
+        for partner in await self.service.partners():
+            if partner.endpoint(ModuleID.CDRS, InterfaceRole.SENDER):
+                try:
+                    await self.pull_new_cdrs(partner)
+                    outcome[partner.name] = None
+                except OcpiError as err:
+                    outcome[partner.name] = str(err)
+        return outcome
+
     # -- pulls -----------------------------------------------------------------------------------
     async def resync(self) -> dict[str, str | None]:
-        """Pull every partner's sessions and CDRs since the last update we hold (spec 1.8);
-        returns partner name -> error (None: fine)."""
+        """Pull every partner's sessions since the last update we hold (spec 1.8), and its
+        new CDRs; returns partner name -> error (None: fine)."""
         outcome: dict[str, str | None] = {}
         for partner in await self.service.partners():
             assert partner.id is not None
             error = None
-            for module, since_fn, pull in (
-                (ModuleID.SESSIONS, session_store.resync_from, self.pull_sessions),
-                (ModuleID.CDRS, cdr_store.resync_from, self.pull_cdrs),
-            ):
-                if not partner.endpoint(module, InterfaceRole.SENDER):
-                    continue
-                since = await self.service.db.run(since_fn, partner.id)
-                since = since or self.service.now() - self.initial_window
-                try:
-                    await pull(partner, since, None)
-                except OcpiError as err:
-                    error = str(err)
-                    log.warning("resync of %s %s failed: %s", partner.name, module, err)
+            try:
+                if partner.endpoint(ModuleID.SESSIONS, InterfaceRole.SENDER):
+                    since = await self.service.db.run(session_store.resync_from, partner.id)
+                    since = since or self.service.now() - self.initial_window
+                    await self.pull_sessions(partner, since, None)
+            except OcpiError as err:
+                error = str(err)
+                log.warning("resync of %s sessions failed: %s", partner.name, err)
+            try:
+                await self.pull_new_cdrs(partner)
+            except OcpiError as err:
+                error = str(err)
+                log.warning("resync of %s CDRs failed: %s", partner.name, err)
             outcome[partner.name] = error
         return outcome
 
@@ -459,5 +530,11 @@ def _store_cdrs(
     for cdr in cdrs:
         outcome = cdr_store.insert_cdr(conn, partner_id, cdr, now)
         key = (cdr.country_code.upper(), cdr.party_id.upper(), cdr.id)
+        if outcome == "conflict":
+            reason = f"pulled CDR {cdr.id} differs from the one we hold; CDRs are immutable"
+            log.warning("refused %s", reason)
+            if partner_id is not None:
+                record_rejection(conn, partner_id, "cdrs", status.INVALID_PARAMETERS, reason, now)
+            continue
         out.append(CdrPushed(key, cdr.session_id, outcome == "created", now))
     return out
