@@ -26,6 +26,7 @@ from .commands import print_table
 from .config import Settings
 from .node import EmspNode
 from .services.cdr_listing import AuditedCdr, CdrListing
+from .services.wallet import WalletError
 from .store.accounts import DRIVER
 from .store.tokens import StoredToken
 from .widgets.safe_text import terminal_safe
@@ -99,7 +100,10 @@ async def cards_list(settings: Settings, *, as_json: bool) -> int:
 
 async def cards_issue(settings: Settings, *, label: str | None, as_json: bool) -> int:
     async with EmspNode(settings, serve=False) as node:
-        card = await node.wallet.issue(label)
+        try:
+            card = await node.wallet.issue(label)
+        except WalletError as err:
+            return _err(str(err))
     if as_json:
         _json(_card_data(card))
     else:
@@ -264,17 +268,19 @@ def _show(document: Document, corrections: list[Document]) -> None:
 
 async def _find(settings: Settings, number: str) -> tuple[Document, list[Document]] | None:
     async with EmspNode(settings, serve=False) as node:
-        document = await node.billing.document(number)
+        document = await node.billing.document(number.strip())
+        if document is None:  # "inv-2026-000001" for INV-2026-000001
+            document = await node.billing.document(number.strip().upper())
         if document is None:
             return None
         corrections = []
         if document.kind is DocumentKind.INVOICE:
-            corrections = await node.billing.credit_notes(number)
+            corrections = await node.billing.credit_notes(document.number)
         return document, corrections
 
 
 async def invoices_show(settings: Settings, number: str, *, as_json: bool) -> int:
-    found = await _find(settings, number.strip().upper())
+    found = await _find(settings, number)
     if found is None:
         return _err(f"there is no invoice or credit note {number}")
     document, corrections = found
@@ -298,7 +304,7 @@ async def invoices_export(
 ) -> int:
     if not (pdf or json_file or csv_file):
         return _err("say what to export: --pdf FILE, --json FILE and/or --csv FILE", USAGE)
-    found = await _find(settings, number.strip().upper())
+    found = await _find(settings, number)
     if found is None:
         return _err(f"there is no invoice or credit note {number}")
     document = found[0]
