@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..ocpi import status
-from ..services.routing import owned_parties
+from ..services.ownership import Writable
 from ..store.message_log import record_rejection
-from ..store.partners import Partner, credentials_holders
+from ..store.partners import Partner
 from .auth import identify
 from .body import BadBody as BadBody  # the handlers import it from here
 from .body import parse_json
@@ -62,28 +62,31 @@ async def authenticate(request: Request) -> Partner | Response:
 
 async def may_act_for(request: Request, partner: Partner, country_code: str, party_id: str) -> bool:
     """Whether ``partner`` may write objects of ``country_code``/``party_id``, as its parties
-    are now. A hub pushing for a CPO we have not heard of yet gets one look at its client list
-    (at most every minute). A CPO that is also a direct partner is that partner's: its objects
-    come from it, never through a hub (services/partners.py)."""
-    wanted = (country_code.upper(), party_id.upper())
+    are now: the rule the pulls apply too (services/ownership.py). A hub pushing for a CPO its
+    client list does not name yet gets one fresh look at that list (at most every minute)."""
     ctx = context(request)
-    if wanted not in owned_parties(partner):
-        if not partner.is_hub or ctx.refresh_parties is None or partner.id is None:
-            return False
-        last = ctx.refreshed_at.get(partner.id)
-        if last is not None and time.monotonic() - last < ctx.refresh_every:
-            return False
-        ctx.refreshed_at[partner.id] = time.monotonic()
-        try:
-            await ctx.refresh_parties(partner)
-        except Exception as err:
-            log.warning("could not refresh the parties behind %s: %s", partner.name, err)
-            return False
-        if wanted not in owned_parties(partner):
-            return False
-    if not partner.is_hub:
+    us = (ctx.identity.country_code, ctx.identity.party_id)
+    rules = await ctx.db.run(Writable.of, partner, us)
+    if rules.permits(country_code, party_id):
         return True
-    return not await ctx.db.run(credentials_holders, {wanted}, partner.id)
+    wanted = (country_code.upper(), party_id.upper())
+    if wanted in rules.denied or not partner.is_hub or ctx.refresh_parties is None:
+        return False
+    if partner.id is None:
+        return False
+    last = ctx.refreshed_at.get(partner.id)
+    if last is not None and time.monotonic() - last < ctx.refresh_every:
+        return False
+    ctx.refreshed_at[partner.id] = time.monotonic()
+    try:
+        await ctx.refresh_parties(partner)
+    except Exception as err:
+        log.warning(
+            "could not refresh the parties behind %s: %s", loggable(partner.name), loggable(err)
+        )
+        return False
+    rules = await ctx.db.run(Writable.of, partner, us)
+    return rules.permits(country_code, party_id)
 
 
 def same(a: str | None, b: str | None) -> bool:

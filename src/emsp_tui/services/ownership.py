@@ -1,8 +1,9 @@
 """Whose objects a partner may place in our store, for what we pull from it (the sync, the
 session and CDR pulls). The receiver applies the same rule to pushes (receiver.common).
 
-A CPO writes only its own parties; a hub those its client list names, or any if it offers no
-client list (it speaks for its whole network); nobody writes ours, and a hub never writes a
+A CPO writes only its own parties; a hub those its client list names, or any if it has no
+client list at all (no hubclientinfo and no parties known behind it: it speaks for its whole
+network); nobody writes ours, and a hub never writes a
 party that another partner holds as a credentials role (a CPO connected directly: its objects
 come from that link, services/partners.py).
 """
@@ -30,7 +31,7 @@ class Writable:
     """The parties whose objects a partner may place in our store, read once per sync.
 
     ``allowed``: its own CPO roles, or for a hub the CPOs its client list names; ``None`` for
-    a hub that offers no client list (it speaks for its whole network). ``denied`` wins over
+    a hub with no client list at all (it speaks for its whole network). ``denied`` wins over
     both: our own party, and for a hub every party another partner holds as a credentials
     role (a CPO we are connected to directly: its objects come from that link).
     """
@@ -44,7 +45,8 @@ class Writable:
         allowed: frozenset[tuple[str, str]] | None = frozenset(owned_parties(fresh))
         denied = {(us[0].upper(), us[1].upper())} if us else set()
         if fresh.is_hub:
-            if fresh.endpoint(ModuleID.HUB_CLIENT_INFO, InterfaceRole.SENDER) is None:
+            lists = fresh.endpoint(ModuleID.HUB_CLIENT_INFO, InterfaceRole.SENDER) is not None
+            if not lists and not allowed:  # no client list at all: it speaks for its network
                 allowed = None
             for other in partner_store.list_partners(conn):
                 if other.id != fresh.id:
