@@ -81,3 +81,11 @@ async def test_a_page_keeps_the_permitted_objects_and_names_the_others(db: Datab
         ("L2", "not a party of this partner: FR*BRS")
     ]
     assert kept.received == 3
+
+
+async def test_a_hub_whose_clients_we_know_writes_only_those_even_without_the_endpoint(
+    db: Database,
+) -> None:
+    rules = await writable(db, partner("hub", "HUB", "NL", "HUB", ("DE", "VOL")))
+    assert rules.permits("DE", "VOL")
+    assert not rules.permits("BE", "NEW")
