@@ -19,8 +19,9 @@ the pull after downtime (spec 1.8).
 * On start: every partner's sessions since the last update we hold, and its CDRs.
 * CDRs are pulled at least every ``cdr_pull_every`` (a day) per partner with a CDRs Sender,
   pushes or not (pushes get lost; partners expect the pull): ``date_from`` = the start of the
-  last complete pull (its checkpoint, ``store.cdrs.last_pull``) less ``cdr_overlap`` for
-  clocks that differ; re-delivered CDRs change nothing. ``pull_all_cdrs`` does it now (a sync).
+  last complete pull (its checkpoint, ``store.cdrs.last_pull``) less ``cdr_overlap`` (a day:
+  a CPO may list a CDR hours after the last_updated it carries, and clocks differ);
+  re-delivered CDRs change nothing. ``pull_all_cdrs`` does it now (a sync).
   A pulled CDR whose id we hold with other content is refused as a push would be: not
   stored, logged and counted against the partner.
 Pulled objects go through the store functions the receiver uses, and are announced on the
@@ -118,7 +119,7 @@ class SessionSync:
         self.max_check_interval = 300.0  # pulls for a missing session or CDR, at the least
         self.initial_window = timedelta(days=1)  # first pull ever from a partner
         self.cdr_pull_every = timedelta(days=1)  # a partner's CDRs pulled at least this often
-        self.cdr_overlap = timedelta(hours=1)  # a pull starts this much before the last one
+        self.cdr_overlap = timedelta(days=1)  # a pull reaches back this far before the last
         self.cdr_pull_retry = 300.0  # seconds after a CDR pull that failed
         self.cdr_pull_check = 60.0  # seconds between looks for a partner's CDR pull due
         self.log_retention = timedelta(days=30)  # OCPI message log; pruned hourly
