@@ -13,6 +13,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -24,10 +25,12 @@ import pytest
 from pypdf import PdfReader
 
 from emsp_tui.config import load_settings
+from emsp_tui.ocpi.models import Session
 from emsp_tui.services.billing import BillingService, audit_with_store
 from emsp_tui.services.wallet import is_valid_contract_id
-from emsp_tui.store import Database, cdrs
+from emsp_tui.store import Database, cdrs, sessions
 from tests.billing import ledger_support as s
+from tests.receiver.payloads import session
 
 SUPPLIER = """\
 [billing.supplier]
@@ -68,9 +71,14 @@ async def _seed(root: Path) -> None:
     billing = BillingService(db, settings.billing, lambda: s.NOW, auditor=audit_with_store)
     await db.run(s.add_card)
 
-    def put(conn: object, cdr_id: str, total_excl: float, end: datetime) -> tuple[str, str, str]:
-        record = s.cdr(cdr_id, total_excl=total_excl, end=end)
-        assert cdrs.insert_cdr(conn, None, record, s.NOW) == "created"  # type: ignore[arg-type]
+    def put(
+        conn: sqlite3.Connection, cdr_id: str, total_excl: float, end: datetime, uid: str
+    ) -> tuple[str, str, str]:
+        session_id = f"S-{cdr_id}"
+        record = s.cdr(cdr_id, total_excl=total_excl, end=end, uid=uid)
+        record = record.model_copy(update={"session_id": session_id})
+        assert cdrs.insert_cdr(conn, None, record, s.NOW) == "created"
+        sessions.put_session(conn, None, Session.model_validate(session(session_id)), s.NOW)
         return (*s.OWNER, cdr_id)
 
     # 2 h at 2.00 EUR/h (the example's tariff), 19 % German VAT: 4.76 EUR for the driver
@@ -79,7 +87,8 @@ async def _seed(root: Path) -> None:
         ("C2", 9.0, s.NOW),  # an overcharge: flagged, still billed 4.76
         ("C3", 4.0, datetime(2026, 2, 27, 20, 0, tzinfo=UTC)),  # February's, invoiced in March
     ):
-        await billing.issue_invoice(await db.run(put, cdr_id, total, end))
+        await billing.issue_invoice(await db.run(put, cdr_id, total, end, s.CARD_UID))
+    await db.run(put, "C4", 4.0, s.NOW, "FFFF0000")  # a card we never issued: kept, flagged
     await billing.issue_credit_note("INV-2026-000001", "Goodwill", amount=Decimal("1.00"))
     await db.close()
 
@@ -122,28 +131,45 @@ def test_a_card_issued_is_listed(tmp_path: Path) -> None:
     assert "valid" in row
 
 
-def test_cdrs_carry_their_audit(store: Path) -> None:
+def test_cdrs_carry_their_audit_and_flags(store: Path) -> None:
     table = run("cdrs", env_dir=store)
     assert table.returncode == 0, table.stderr
-    rows = {line.split()[0]: line for line in table.stdout.splitlines()[1:4]}
+    lines = table.stdout.splitlines()
+    rows = {line.split()[0]: line for line in lines[1:5]}
     assert "ok" in rows["C1"].split()
     assert "INV-2026-000001" in rows["C1"]
     assert "differs" in rows["C2"]
     assert "9.90 EUR" in rows["C2"]
     assert "4.40 EUR" in rows["C2"]
-    assert "C2: The operator billed 9.90 EUR; their tariff gives 4.40 EUR" in table.stdout
+    assert "not audited" in rows["C4"]
+    assert lines[5:] == [
+        "C4: flagged: the card is not one we issued.",
+        "C2: flagged: its total differs from the tariff's. The operator billed 9.90 EUR; their"
+        " tariff gives 4.40 EUR; you pay 4.40 EUR.",
+    ]
 
     flagged = run("cdrs", "--flagged", "--json", env_dir=store)
     assert flagged.returncode == 0
-    (cdr,) = json.loads(flagged.stdout)
-    assert (cdr["id"], cdr["flagged"], cdr["document"]) == ("C2", True, "INV-2026-000002")
+    unknown_card, overcharged = json.loads(flagged.stdout)  # the latest received first
+    assert (unknown_card["id"], unknown_card["flags"], unknown_card["document"]) == (
+        "C4", ["UNKNOWN_TOKEN"], None,
+    )  # fmt: skip
+    assert unknown_card["audit"] is None
+    cdr = overcharged
+    assert (cdr["id"], cdr["flags"], cdr["document"]) == (
+        "C2",
+        ["TOTAL_DIFFERS"],
+        "INV-2026-000002",
+    )
     assert cdr["audit"]["matches"] is False
     assert cdr["audit"]["tariff_source"] == "CDR"
     assert Decimal(cdr["audit"]["tariff_total_excl"]) == Decimal("4.00")
     assert cdr["total_cost"] == {"excl_vat": "9.0", "incl_vat": "9.9"}  # decimal strings
     assert cdr["total_energy"] == "15.342"
+    assert datetime.fromisoformat(cdr["end_date_time"]) == s.NOW
     every = json.loads(run("cdrs", "--json", env_dir=store).stdout)
-    assert sorted(c["id"] for c in every) == ["C1", "C2", "C3"]
+    assert [c["id"] for c in every] == ["C4", "C2", "C1", "C3"]  # newest charge first
+    assert [c["flagged"] for c in every] == [True, True, False, False]
 
 
 def test_nothing_flagged_exits_1(tmp_path: Path) -> None:

@@ -144,6 +144,8 @@ def _cdr_data(item: AuditedCdr) -> dict[str, Any]:
         "credit": bool(cdr.credit),
         "credit_reference_id": cdr.credit_reference_id,
         "flagged": item.flagged,
+        "flags": list(item.flags),
+        "flag_texts": list(item.flag_texts),
         "audit": to_data(item.audit) if item.audit else None,
         "document": item.document,
     }
@@ -173,8 +175,10 @@ async def cdrs_list(settings: Settings, *, flagged: bool, as_json: bool) -> int:
         ))  # fmt: skip
     print_table(rows)
     for item in found:
-        if item.flagged and item.audit is not None:
-            _say(f"{item.cdr.id}: {item.audit.sentence}")
+        if not item.flagged:
+            continue
+        sentence = f" {item.audit.sentence}" if item.audit and not item.audit.matches else ""
+        _say(f"{item.cdr.id}: flagged: {'; '.join(item.flag_texts)}.{sentence}")
     return OK
 
 

@@ -1,7 +1,8 @@
 """The CDRs we hold, each with its audit against the tariff and the invoice issued for it.
 
-Read-only: for ``emsp cdrs`` and whoever needs the list (newest first). ``flagged``: only the
-CDRs whose audit found a total that differs from their tariff's by more than a cent.
+Read-only: for ``emsp cdrs`` and whoever needs the list. ``flags`` are the store's
+(``store.cdrs.flags_of``: a card we never issued, a session we never saw, a credit for a CDR we
+do not hold, a total that differs from the tariff's); ``flagged=True`` lists only those CDRs.
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ class AuditedCdr:
     received_at: datetime
     audit: CdrAudit | None  # None: not audited yet
     document: str | None  # the number of its invoice (a credit CDR: its credit note), if any
+    flags: tuple[cdrs.Flag, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return self.cdr.country_code.upper(), self.cdr.party_id.upper(), self.cdr.id
+        return _key(self.cdr)
 
     @property
     def flagged(self) -> bool:
-        return self.audit is not None and not self.audit.matches
+        return bool(self.flags)
+
+    @property
+    def flag_texts(self) -> tuple[str, ...]:
+        return tuple(cdrs.FLAG_TEXT[f] for f in self.flags)
 
 
 class CdrListing:
@@ -41,20 +47,22 @@ class CdrListing:
 
 
 def _read(conn: sqlite3.Connection, flagged: bool, limit: int) -> list[AuditedCdr]:
+    """Newest charge first (``flagged``: the latest received first, as the store lists them)."""
+    found: list[tuple[cdrs.StoredCdr, tuple[cdrs.Flag, ...]]]
     if flagged:
-        found = [cdrs.get_cdr(conn, *key) for key in cdr_audits.flagged_keys(conn, limit)]
-        stored = sorted(
-            (s for s in found if s is not None), key=lambda s: s.cdr.start_date_time, reverse=True
-        )
+        found = cdrs.flagged_cdrs(conn, limit)
     else:
-        stored = cdrs.recent_cdrs(conn, limit)
+        found = [(s, cdrs.flags_of(conn, _key(s.cdr)) or ()) for s in cdrs.recent_cdrs(conn, limit)]
     out = []
-    for s in stored:
-        key = (s.cdr.country_code.upper(), s.cdr.party_id.upper(), s.cdr.id)
-        kind = DocumentKind.CREDIT_NOTE if s.cdr.credit else DocumentKind.INVOICE
+    for stored, flags in found:
+        key = _key(stored.cdr)
+        kind = DocumentKind.CREDIT_NOTE if stored.cdr.credit else DocumentKind.INVOICE
         document = ledger.for_cdr(conn, kind, key)
+        number = document.document.number if document else None
         audit = cdr_audits.get_audit(conn, key)
-        out.append(
-            AuditedCdr(s.cdr, s.received_at, audit, document.document.number if document else None)
-        )
+        out.append(AuditedCdr(stored.cdr, stored.received_at, audit, number, flags))
     return out
+
+
+def _key(cdr: Cdr) -> tuple[str, str, str]:
+    return cdr.country_code.upper(), cdr.party_id.upper(), cdr.id
