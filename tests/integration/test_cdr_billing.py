@@ -25,7 +25,15 @@ from emsp_tui.store.message_log import messages, rejection_counts
 from tests.receiver.db_snapshot import differences, table_contents
 
 from . import charging_support
-from .charging_support import Setup, next_event, peer_token, remote_evse, stored_location, until
+from .charging_support import (
+    Setup,
+    faults,
+    next_event,
+    peer_token,
+    remote_evse,
+    stored_location,
+    until,
+)
 
 fast_mock = charging_support.fast_mock  # a fixture
 setup = charging_support.setup  # a fixture
@@ -176,3 +184,83 @@ async def test_cdrs_are_pulled_again_from_the_checkpoint(setup: Setup) -> None:
     assert invoice.charging is not None
     assert invoice.charging.cdr_id == cdr.id
     assert await node.db.run(cdr_store.count_cdrs) == 1
+
+
+# -- what the mock's CDR faults send --------------------------------------------------------
+async def charge_with_faults(setup: Setup, *kinds: str, cdrs: int = 1) -> list[Cdr]:
+    """Charge at a CPO with these CDR faults on; its session's CDRs (``cdrs`` of them) once
+    billing is done with them, in the order they arrived."""
+    node, events = setup.node, setup.events
+    location, evse_uid = remote_evse(setup.mock)
+    party = f"{location.country_code}-{location.party_id}"
+    await faults(setup.mock, add=[f"{party}:{kind}" for kind in kinds])
+    location = await stored_location(node, location)
+    command = await node.charging.start(location, evse_uid, None, setup.card)
+    ref = command.authorization_reference
+    first = await next_event(
+        events, SessionChanged, lambda e: e.view.authorization_reference == ref
+    )
+    key = first.view.key
+    await next_event(events, SessionChanged, lambda e: e.view.key == key and e.view.kwh > 0)
+    await node.charging.stop(key)
+
+    async def all_there() -> list[Cdr] | None:
+        found = await node.db.run(cdr_store.cdrs_for_session, *key)
+        return [s.cdr for s in found] if len(found) >= cdrs else None
+
+    found: list[Cdr] = await until(all_there, what=f"{cdrs} CDRs")
+    await node.cdr_billing.drained()
+    return found
+
+
+async def test_an_overcharge_is_billed_at_the_tariff_and_its_correction_credited(
+    setup: Setup,
+) -> None:
+    node = setup.node
+    over, credit, fixed = await charge_with_faults(
+        setup, "cdr_overcharge=25", "cdr_credit_after", cdrs=3
+    )
+    assert (bool(credit.credit), credit.credit_reference_id) == (True, over.id)
+    audit = await node.db.run(cdr_audits.get_audit, key_of(over))
+    assert audit is not None
+    assert not audit.matches
+    assert "ENERGY" in {str(d) for d in audit.differing}
+    assert await node.db.run(cdr_store.flags_of, key_of(over)) == ("TOTAL_DIFFERS",)
+    first, note, second = await driver_documents(setup)
+    # The driver was billed the tariff's price, never the operator's 25 % more.
+    assert first.totals.net == audit.tariff_total_excl.quantize(Decimal("0.01"))
+    assert first.totals.net < Decimal(repr(over.total_cost.excl_vat))
+    assert (note.kind, note.corrects) == (DocumentKind.CREDIT_NOTE, first.number)
+    assert note.totals.gross == first.totals.gross  # the credit CDR takes it all back
+    assert second.charging is not None
+    assert second.charging.cdr_id == fixed.id
+    assert abs(second.totals.net - Decimal(repr(fixed.total_cost.excl_vat))) <= Decimal("0.01")
+    assert second.totals.gross == first.totals.gross  # same charge, same tariff price
+
+
+async def test_a_cdr_never_pushed_is_pulled_and_billed(setup: Setup) -> None:
+    [cdr] = await charge_with_faults(setup, "cdr_not_pushed")
+    [invoice] = await driver_documents(setup)
+    assert invoice.charging is not None
+    assert invoice.charging.cdr_id == cdr.id
+    await setup.node.message_log.flush()
+    posted = await setup.node.db.run(lambda conn: messages(conn, direction="in"))
+    assert not [m for m in posted if m.method == "POST" and "/cdrs" in m.url]
+
+
+async def test_a_cdr_posted_twice_is_billed_once(setup: Setup) -> None:
+    node = setup.node
+    [cdr] = await charge_with_faults(setup, "cdr_twice")
+
+    async def cdr_posts() -> list[int | None] | None:
+        await node.message_log.flush()
+        posted = await node.db.run(lambda conn: messages(conn, direction="in"))
+        answers = [m.http_status for m in posted if m.method == "POST" and "/cdrs" in m.url]
+        return answers if len(answers) >= 2 else None
+
+    answers = await until(cdr_posts, what="the second POST")
+    assert sorted(answers) == [200, 201]  # created, then "already received"
+    await node.cdr_billing.drained()
+    [invoice] = await driver_documents(setup)
+    assert invoice.charging is not None
+    assert invoice.charging.cdr_id == cdr.id
