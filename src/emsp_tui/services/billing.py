@@ -113,6 +113,19 @@ class BillingService:
         stored = await self.db.run(self._for_cdr, cdr_key)
         return stored.document if stored else None
 
+    async def issue_for_cdrs(
+        self, cdr_keys: Sequence[CdrKey], batch: int = 1000
+    ) -> list[str | BillingError | None]:
+        """``issue_for_cdr`` for many CDRs (a backfill), one transaction per ``batch`` keys.
+        Per key, in order: the document's number, None (a credit CDR that needs no credit
+        note) or the BillingError that refused it. A refused key is rolled back to its own
+        savepoint, so the numbering stays gapless."""
+        out: list[str | BillingError | None] = []
+        for start in range(0, len(cdr_keys), batch):
+            chunk = cdr_keys[start : start + batch]
+            out += await self.db.run(self._for_cdrs, chunk)
+        return out
+
     async def issue_credit_note(
         self,
         invoice_number: str,
@@ -217,6 +230,28 @@ class BillingService:
             cdr_key=cdr_key, corrects_id=corrects_id, period=period,
             payment_reference=rf_reference_for,
         )  # fmt: skip
+
+    def _for_cdrs(
+        self, conn: sqlite3.Connection, keys: Sequence[CdrKey]
+    ) -> list[str | BillingError | None]:
+        out: list[str | BillingError | None] = []
+        for key in keys:
+            conn.execute("SAVEPOINT issue_one")
+            try:
+                # An invoice reads the CDR once more: look at the credit flag only, first.
+                row = conn.execute(
+                    "SELECT credit FROM cdrs WHERE country_code = ? AND party_id = ? AND id = ?",
+                    (key[0].upper(), key[1].upper(), key[2]),
+                ).fetchone()
+                credit = row is None or bool(row[0])
+                stored = self._for_cdr(conn, key) if credit else self._invoice(conn, key)
+            except BillingError as refused:
+                conn.execute("ROLLBACK TO issue_one")
+                out.append(refused)
+            else:
+                out.append(stored.document.number if stored else None)
+            conn.execute("RELEASE issue_one")
+        return out
 
     def _for_cdr(self, conn: sqlite3.Connection, key: CdrKey) -> StoredDocument | None:
         cdr = self._cdr(conn, key)

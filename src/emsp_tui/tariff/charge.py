@@ -340,8 +340,12 @@ def _period_slice(
     priced: bool,
     notes: set[str],
 ) -> Slice:
+    reported: dict[CdrDimensionType, float] = {}
+    for dim in period.dimensions:
+        reported.setdefault(dim.type, dim.volume)  # the first of a type, as period.volume()
+
     def volume(kind: CdrDimensionType) -> Decimal | None:
-        found = period.volume(kind)
+        found = reported.get(kind)
         return None if found is None else dec(found)
 
     energy = volume(CdrDimensionType.ENERGY) or ZERO
@@ -350,7 +354,7 @@ def _period_slice(
         # No time dimension reported: the period's wall-clock length is charging time if
         # energy flowed (or energy is not reported), else parking time.
         wall = _seconds(b - a) / SECONDS_PER_HOUR
-        charging = period.volume(CdrDimensionType.ENERGY) is None or energy > 0
+        charging = CdrDimensionType.ENERGY not in reported or energy > 0
         time_h, parking_h = (wall, ZERO) if charging else (ZERO, wall)
         if wall:
             notes.add("periods without TIME/PARKING_TIME: time taken from their start/end")

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ..ocpi.enums import ReservationRestrictionType, TariffDimensionType
-from ..ocpi.models import PriceComponent, Tariff
+from ..ocpi.models import PriceComponent, Tariff, TariffRestrictions
 from .charge import ActualCharge, PlannedCharge
 from .money import HUNDRED, SECONDS_PER_HOUR, ZERO, Money, dec, unit_price, with_vat
 from .restrictions import Slice, restrictions_match
@@ -128,22 +128,48 @@ def price_charge(
     return price_slices(tariff, slices, tz, reservation_expired=expired, notes=notes)
 
 
+_INCL_DIVISOR = SECONDS_PER_HOUR * HUNDRED
+_Element = tuple[
+    int,
+    ReservationRestrictionType | None,
+    TariffRestrictions | None,
+    dict[TariffDimensionType, PriceComponent],
+]
+
+
+class _Prepared:
+    """A tariff as the inner loop reads it, built once per pricing: each element's first
+    component per dimension, and each component's price and VAT factor as Decimals."""
+
+    def __init__(self, tariff: Tariff) -> None:
+        self.elements: list[_Element] = []
+        self.rates: dict[int, tuple[Decimal, Decimal]] = {}  # id(component) -> price, 100+VAT
+        for index, element in enumerate(tariff.elements):
+            r = element.restrictions
+            first: dict[TariffDimensionType, PriceComponent] = {}
+            for c in element.price_components:
+                first.setdefault(c.type, c)
+                vat = c.vat
+                factor = HUNDRED + dec(vat) if vat is not None else HUNDRED
+                self.rates[id(c)] = (dec(c.price), factor)
+            self.elements.append((index, r.reservation if r else None, r, first))
+
+
 class _Matcher:
     """First-matching-element lookups for one slice (restrictions evaluated once each)."""
 
-    def __init__(self, tariff: Tariff, piece: Slice, tz: tzinfo, notes: set[str]) -> None:
-        self.tariff, self.piece, self.notes = tariff, piece, notes
+    def __init__(self, prepared: _Prepared, piece: Slice, tz: tzinfo, notes: set[str]) -> None:
+        self.prepared, self.piece, self.notes = prepared, piece, notes
         self.local = piece.start.astimezone(tz)
         self.cache: dict[int, bool] = {}
 
     def first(
         self, dimension: TariffDimensionType, kinds: set[ReservationRestrictionType | None]
     ) -> tuple[int, PriceComponent] | None:
-        for index, element in enumerate(self.tariff.elements):
-            r = element.restrictions
-            if (r.reservation if r else None) not in kinds:
+        for index, kind, r, components in self.prepared.elements:
+            if kind not in kinds:
                 continue
-            component = next((c for c in element.price_components if c.type == dimension), None)
+            component = components.get(dimension)
             if component is None:
                 continue
             if index not in self.cache:
@@ -153,52 +179,65 @@ class _Matcher:
         return None
 
 
-def _line(
-    dimension: TariffDimensionType,
-    found: tuple[int, PriceComponent],
-    slice_index: int,
-    amount: Decimal,
-    *,
-    reservation: bool = False,
-    step_extra: bool = False,
-) -> PricedLine:
-    """``amount`` is kWh for ENERGY, seconds for time dimensions, ignored for FLAT."""
-    index, component = found
-    seconds = None
-    if dimension == FLAT:
-        quantity = Decimal(1)
-    elif dimension == ENERGY:
-        quantity = amount
-    else:
-        seconds, quantity = amount, amount / SECONDS_PER_HOUR
-    line = PricedLine(
-        dimension=dimension,
-        element_index=index,
-        component=component,
-        slice_index=slice_index,
-        quantity=quantity,
-        cost=Money(),
-        seconds=seconds,
-        reservation=reservation,
-        step_extra=step_extra,
-    )
-    return replace(line, cost=_sum_cost([line]))
+class _Lines:
+    """The priced lines in order, each with its cost before the division by 3600 (x 100 incl.
+    VAT), so that sums need a single division: 58 + 2 minutes at 2.00/h make 2.00, not
+    1.99...9 (two divisions by 3600 each leave a repeating decimal cut at 28 digits)."""
 
+    def __init__(self, prepared: _Prepared) -> None:
+        self.rates = prepared.rates
+        self.lines: list[PricedLine] = []
+        self.bases: list[tuple[Decimal, Decimal]] = []  # excl x 3600, incl x 360000
 
-def _sum_cost(lines: list[PricedLine]) -> Money:
-    """Sum of line costs with a single division: amounts are added as price x seconds (x 3600
-    for kWh and FLAT), so 58 + 2 minutes at 2.00/h make 2.00, not 1.99...9 (two divisions by
-    3600 each leave a repeating decimal cut at 28 digits)."""
-    excl = incl = ZERO
-    for line in lines:
-        price = dec(line.component.price)
-        base = price * (
-            line.seconds if line.seconds is not None else line.quantity * SECONDS_PER_HOUR
+    def add(
+        self,
+        dimension: TariffDimensionType,
+        found: tuple[int, PriceComponent],
+        slice_index: int,
+        amount: Decimal,
+        *,
+        reservation: bool = False,
+        step_extra: bool = False,
+    ) -> PricedLine:
+        """``amount`` is kWh for ENERGY, seconds for time dimensions, ignored for FLAT."""
+        index, component = found
+        seconds = None
+        if dimension == FLAT:
+            quantity = Decimal(1)
+        elif dimension == ENERGY:
+            quantity = amount
+        else:
+            seconds, quantity = amount, amount / SECONDS_PER_HOUR
+        price, factor = self.rates[id(component)]
+        base = price * (seconds if seconds is not None else quantity * SECONDS_PER_HOUR)
+        excl, incl = ZERO + base, ZERO + base * factor
+        line = PricedLine(
+            dimension=dimension,
+            element_index=index,
+            component=component,
+            slice_index=slice_index,
+            quantity=quantity,
+            cost=Money(excl / SECONDS_PER_HOUR, incl / _INCL_DIVISOR),
+            seconds=seconds,
+            reservation=reservation,
+            step_extra=step_extra,
         )
-        excl += base
-        vat = line.component.vat
-        incl += base * (HUNDRED + dec(vat)) if vat is not None else base * HUNDRED
-    return Money(excl / SECONDS_PER_HOUR, incl / (SECONDS_PER_HOUR * HUNDRED))
+        self.lines.append(line)
+        self.bases.append((base, base * factor))
+        return line
+
+    def costs(self, names: tuple[str, ...]) -> tuple[dict[str, Money], Money]:
+        """The cost per bucket (``PricedLine.bucket``) and in all, each added in line order."""
+        sums = {name: [ZERO, ZERO] for name in names}
+        excl = incl = ZERO
+        for line, (base_excl, base_incl) in zip(self.lines, self.bases, strict=True):
+            bucket = sums[line.bucket]
+            bucket[0] += base_excl
+            bucket[1] += base_incl
+            excl += base_excl
+            incl += base_incl
+        buckets = {k: Money(v[0] / SECONDS_PER_HOUR, v[1] / _INCL_DIVISOR) for k, v in sums.items()}
+        return buckets, Money(excl / SECONDS_PER_HOUR, incl / _INCL_DIVISOR)
 
 
 def price_slices(
@@ -211,18 +250,20 @@ def price_slices(
 ) -> TariffPrice:
     """The core both charge kinds share (public for the CDR audit and for tests)."""
     notes = set(notes or ())
-    lines: list[PricedLine] = []
+    prepared = _Prepared(tariff)
+    out = _Lines(prepared)
     priced: list[PricedSlice] = []
     flats_billed: set[str] = set()
     for index, piece in enumerate(slices):
         chosen: dict[TariffDimensionType, int] = {}
         if piece.priced:
-            match = _Matcher(tariff, piece, tz, notes)
+            match = _Matcher(prepared, piece, tz, notes)
             if piece.reservation:
-                new = _reservation_lines(match, index, piece, reservation_expired, flats_billed)
+                new = _reservation_lines(
+                    out, match, index, piece, reservation_expired, flats_billed
+                )
             else:
-                new = _charging_lines(match, index, piece, flats_billed)
-            lines += new
+                new = _charging_lines(out, match, index, piece, flats_billed)
             chosen = {line.dimension: line.element_index for line in new}
         priced.append(
             PricedSlice(
@@ -230,15 +271,15 @@ def price_slices(
                 end=piece.end,
                 reservation=piece.reservation,
                 priced=piece.priced,
-                quantities=_measured([piece]),
+                quantities=_slice_measured(piece),
                 elements=chosen,
                 period_index=piece.period_index,
             )
         )
-    lines += _step_extras(lines)
+    _step_extras(out)
+    lines = out.lines
     names = ("fixed", "energy", "time", "parking", "reservation")
-    buckets = {name: _sum_cost([ln for ln in lines if ln.bucket == name]) for name in names}
-    subtotal = _sum_cost(lines)
+    buckets, subtotal = out.costs(names)
     total, applied_min, applied_max = _clamp(tariff, subtotal, any(s.priced for s in slices))
     return TariffPrice(
         tariff_id=tariff.id,
@@ -262,7 +303,7 @@ def price_slices(
 
 
 def _charging_lines(
-    match: _Matcher, index: int, piece: Slice, flats_billed: set[str]
+    out_lines: _Lines, match: _Matcher, index: int, piece: Slice, flats_billed: set[str]
 ) -> list[PricedLine]:
     out = []
     regular: set[ReservationRestrictionType | None] = {None}
@@ -272,15 +313,20 @@ def _charging_lines(
         (PARKING, piece.parking_s),
     ):
         if amount > 0 and (found := match.first(dimension, regular)):
-            out.append(_line(dimension, found, index, amount))
+            out.append(out_lines.add(dimension, found, index, amount))
     if "session" not in flats_billed and (found := match.first(FLAT, regular)):
         flats_billed.add("session")
-        out.append(_line(FLAT, found, index, ZERO))
+        out.append(out_lines.add(FLAT, found, index, ZERO))
     return out
 
 
 def _reservation_lines(
-    match: _Matcher, index: int, piece: Slice, expired: bool, flats_billed: set[str]
+    out_lines: _Lines,
+    match: _Matcher,
+    index: int,
+    piece: Slice,
+    expired: bool,
+    flats_billed: set[str],
 ) -> list[PricedLine]:
     out = []
     if piece.reservation_s > 0:
@@ -290,17 +336,20 @@ def _reservation_lines(
             TIME, {RESERVATION}
         )
         if found:
-            out.append(_line(TIME, found, index, piece.reservation_s, reservation=True))
+            out.append(out_lines.add(TIME, found, index, piece.reservation_s, reservation=True))
     # The expiry fee comes on top of the reservation's own fee (spec example 17: "additional").
     fees = [("reservation", RESERVATION)] + ([("expiry", EXPIRES)] if expired else [])
     for key, kind in fees:
         if key not in flats_billed and (found := match.first(FLAT, {kind})):
             flats_billed.add(key)
-            out.append(_line(FLAT, found, index, ZERO, reservation=True))
+            out.append(out_lines.add(FLAT, found, index, ZERO, reservation=True))
     return out
 
 
-def _step_extras(lines: list[PricedLine]) -> list[PricedLine]:
+def _step_extras(out: _Lines) -> None:
+    """Adds the step_size top-ups to ``out``."""
+    lines = list(out.lines)
+
     def of(dimension: TariffDimensionType, reservation: bool = False) -> list[PricedLine]:
         return [
             line
@@ -308,21 +357,29 @@ def _step_extras(lines: list[PricedLine]) -> list[PricedLine]:
             if line.dimension == dimension and line.reservation == reservation
         ]
 
-    extras = []
+    extras: list[tuple[PricedLine, Decimal]] = []
     energy = of(ENERGY)
     if energy:
         total_wh = sum((line.quantity for line in energy), ZERO) * 1000
         extra_wh = _round_up(total_wh, energy[-1].component.step_size, ENERGY_TOLERANCE_WH)
         if extra_wh:
-            extras.append(_extra(energy[-1], extra_wh / 1000))
+            extras.append((energy[-1], extra_wh / 1000))
     # TIME and PARKING_TIME share one rounding; with parking billed only parking is rounded.
     for group in (of(PARKING) or of(TIME), of(TIME, reservation=True)):
         if group:
             total_s = sum((line.seconds or ZERO for line in group), ZERO)
             extra_s = _round_up(total_s, group[-1].component.step_size, TIME_TOLERANCE_S)
             if extra_s:
-                extras.append(_extra(group[-1], extra_s))
-    return extras
+                extras.append((group[-1], extra_s))
+    for last, amount in extras:
+        out.add(
+            last.dimension,
+            (last.element_index, last.component),
+            last.slice_index,
+            amount,
+            reservation=last.reservation,
+            step_extra=True,
+        )
 
 
 def _round_up(total: Decimal, step: int, tolerance: Decimal) -> Decimal:
@@ -333,23 +390,22 @@ def _round_up(total: Decimal, step: int, tolerance: Decimal) -> Decimal:
     return max(steps, 1) * step - total
 
 
-def _extra(last: PricedLine, amount: Decimal) -> PricedLine:
-    return _line(
-        last.dimension,
-        (last.element_index, last.component),
-        last.slice_index,
-        amount,
-        reservation=last.reservation,
-        step_extra=True,
-    )
-
-
 def _measured(slices: list[Slice]) -> Quantities:
     return Quantities(
         energy_kwh=sum((s.energy_kwh for s in slices if not s.reservation), ZERO),
         charging_hours=sum((s.charging_s for s in slices), ZERO) / SECONDS_PER_HOUR,
         parking_hours=sum((s.parking_s for s in slices), ZERO) / SECONDS_PER_HOUR,
         reservation_hours=sum((s.reservation_s for s in slices), ZERO) / SECONDS_PER_HOUR,
+    )
+
+
+def _slice_measured(s: Slice) -> Quantities:
+    """``_measured([s])``, without the generators."""
+    return Quantities(
+        energy_kwh=ZERO if s.reservation else ZERO + s.energy_kwh,
+        charging_hours=(ZERO + s.charging_s) / SECONDS_PER_HOUR,
+        parking_hours=(ZERO + s.parking_s) / SECONDS_PER_HOUR,
+        reservation_hours=(ZERO + s.reservation_s) / SECONDS_PER_HOUR,
     )
 
 
