@@ -262,6 +262,14 @@ def test_export_writes_owner_only_files_and_keeps_existing_ones(
     assert pdf.read_bytes() == before
     assert stat.S_IMODE(pdf.stat().st_mode) == 0o644
 
+    fresh = tmp_path / "fresh.pdf"
+    both = run(  # the CSV exists: the PDF (written first) is not written either
+        "invoices", "export", "INV-2026-000002", "--pdf", str(fresh), "--csv", str(as_csv),
+        env_dir=store,
+    )  # fmt: skip
+    one_line_error(both, 1)
+    assert not fresh.exists()
+
     other = run(
         "invoices", "export", "INV-2026-000001", "--pdf", str(pdf), "--force", env_dir=store
     )

@@ -362,7 +362,13 @@ def _statement_table(s: Statement) -> None:
 # -- files ------------------------------------------------------------------------------------
 def _write_all(outputs: list[tuple[str, bytes]], force: bool) -> int:
     """Each file's path on stdout, or on stderr when a document itself goes to stdout."""
-    paths_to = sys.stderr if any(name == "-" for name, _ in outputs) else sys.stdout
+    to_stdout = [name for name, _ in outputs if name == "-"]
+    if len(to_stdout) > 1:
+        return _err("only one document can go to stdout ('-')", USAGE)
+    taken = [name for name, _ in outputs if name != "-" and Path(name).expanduser().exists()]
+    if taken and not force:  # checked before writing any, so none is half done
+        return _err(f"{taken[0]} exists (add --force to overwrite it)")
+    paths_to = sys.stderr if to_stdout else sys.stdout
     for name, data in outputs:
         if name == "-":
             sys.stdout.buffer.write(data)
