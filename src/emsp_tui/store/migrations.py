@@ -799,4 +799,12 @@ MIGRATIONS: list[list[str]] = [
         """,
         "CREATE INDEX cdr_audits_flagged ON cdr_audits(audited_at) WHERE matches = 0",
     ],
+    # 10: a credit CDR's link to the CDR it corrects, found without scanning the party's CDRs
+    # (looked up each time a CDR is invoiced, issue #12).
+    [
+        """
+        CREATE INDEX cdrs_credit_reference ON cdrs(country_code, party_id, credit_reference_id)
+        WHERE credit = 1
+        """,
+    ],
 ]
