@@ -112,6 +112,10 @@ async def test_partners_sync_and_stations_headless(
         assert await commands_data.sync(settings, full=False, quiet=True) == 0
         first = capsys.readouterr().out
         assert "locations full 120 stored" in first
+        assert "CDRs not pulled" not in first
+        with sqlite3.connect(settings.database_path) as conn:  # the sync pulled CDRs too (#12)
+            pulled = conn.execute("SELECT count(*) FROM sync_state WHERE module = 'cdrs'")
+            assert pulled.fetchone()[0] >= 1
         assert await commands_data.sync(settings, full=False, quiet=True) == 0
         assert "locations incremental 0 stored" in capsys.readouterr().out
         args = build_parser().parse_args(["stations", "--near", "Berlin", "--limit", "5", "--json"])

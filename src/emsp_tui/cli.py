@@ -212,7 +212,10 @@ def _add_billing(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> N
         description="Newest first. Exit status 1: none (with --flagged: none flagged).",
     )
     cdrs.add_argument(
-        "--flagged", action="store_true", help="only CDRs whose total differs from the tariff"
+        "--flagged",
+        action="store_true",
+        help="only flagged CDRs: total differs from the tariff, a card we never issued, a "
+        "session we never saw, or a credit for a CDR we do not hold",
     )
     _json_flag(cdrs)
 

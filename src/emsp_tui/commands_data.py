@@ -42,9 +42,14 @@ async def sync(settings: Settings, *, full: bool, quiet: bool) -> int:
             print(f"emsp: {NOTHING_TO_SYNC}", file=sys.stderr)
             return NOTHING_TO_SYNC_EXIT
         results = await node.new_sync().sync_all(progress, full=full)
+        cdr_pulls = await node.charging.sync.pull_all_cdrs()  # pushes get lost: pull them too
     if last:
         print(file=sys.stderr)
     failed = 0
+    for name, error in sorted(cdr_pulls.items()):
+        if error:
+            failed += 1
+            print(terminal_safe(f"{name}: CDRs not pulled: {error}"))
     for result in results:
         if result.error:
             failed += 1
