@@ -454,6 +454,9 @@ def main() -> None:
         print(f"issue (1 transaction each): {len(single_keys)} in {one_each:.1f} s "
               f"({one_each / len(single_keys) * 1e6:.0f} us/CDR); {cpu}", flush=True)  # fmt: skip
 
+    for used in (work, single_copy, args.store.with_name(f"{args.store.stem}-one-pass.sqlite3")):
+        for suffix in ("", "-wal", "-shm"):  # the store as built stays, for the next run
+            Path(f"{used}{suffix}").unlink(missing_ok=True)
     if sample:
         pdf_rates([s.document for s in sample if s is not None])
     print(f"peak RSS {rss_mb():.0f} MB (this process, PDFs included)")
