@@ -391,11 +391,18 @@ def _round_up(total: Decimal, step: int, tolerance: Decimal) -> Decimal:
 
 
 def _measured(slices: list[Slice]) -> Quantities:
+    energy = charging = parking = reserved = ZERO
+    for s in slices:  # one pass, each total added in slice order
+        if not s.reservation:
+            energy += s.energy_kwh
+        charging += s.charging_s
+        parking += s.parking_s
+        reserved += s.reservation_s
     return Quantities(
-        energy_kwh=sum((s.energy_kwh for s in slices if not s.reservation), ZERO),
-        charging_hours=sum((s.charging_s for s in slices), ZERO) / SECONDS_PER_HOUR,
-        parking_hours=sum((s.parking_s for s in slices), ZERO) / SECONDS_PER_HOUR,
-        reservation_hours=sum((s.reservation_s for s in slices), ZERO) / SECONDS_PER_HOUR,
+        energy_kwh=energy,
+        charging_hours=charging / SECONDS_PER_HOUR,
+        parking_hours=parking / SECONDS_PER_HOUR,
+        reservation_hours=reserved / SECONDS_PER_HOUR,
     )
 
 
@@ -410,17 +417,17 @@ def _slice_measured(s: Slice) -> Quantities:
 
 
 def _billed(lines: list[PricedLine]) -> Quantities:
-    def total(dimension: TariffDimensionType, reservation: bool = False) -> Decimal:
-        chosen = [ln for ln in lines if ln.dimension == dimension and ln.reservation == reservation]
-        if dimension == ENERGY:
-            return sum((ln.quantity for ln in chosen), ZERO)
-        return sum((ln.seconds or ZERO for ln in chosen), ZERO) / SECONDS_PER_HOUR
-
+    """kWh and seconds per kind of line (one pass, each added in line order)."""
+    totals = dict.fromkeys(((ENERGY, False), (TIME, False), (PARKING, False), (TIME, True)), ZERO)
+    for ln in lines:
+        key = (ln.dimension, ln.reservation)
+        if key in totals:
+            totals[key] += ln.quantity if ln.dimension == ENERGY else ln.seconds or ZERO
     return Quantities(
-        energy_kwh=total(ENERGY),
-        charging_hours=total(TIME),
-        parking_hours=total(PARKING),
-        reservation_hours=total(TIME, reservation=True),
+        energy_kwh=totals[ENERGY, False],
+        charging_hours=totals[TIME, False] / SECONDS_PER_HOUR,
+        parking_hours=totals[PARKING, False] / SECONDS_PER_HOUR,
+        reservation_hours=totals[TIME, True] / SECONDS_PER_HOUR,
     )
 
 
