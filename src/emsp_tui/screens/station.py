@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,13 +14,23 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane
 
+from ..billing.plans import ChargerClass, Plan
 from ..messages import FavouriteToggled
+from ..ocpi.models import Tariff
 from ..services.card_tap import TapResult
 from ..services.cards import Card as StoredToken
+from ..services.charging import ChargingService
 from ..services.charging_attempt import AttemptView
 from ..services.charging_events import AttemptChanged, ChargingError, ChargingEvent
 from ..services.charging_views import CommandView
-from ..services.station_info import estimate, opening_state, parse_plan, tariff_offers
+from ..services.driver_price import changes_price, plan_words
+from ..services.station_info import (
+    StartPrice,
+    estimate,
+    opening_state,
+    parse_plan,
+    tariff_offers,
+)
 from ..services.stations import StationDetail, StationKey, format_distance, format_kw
 from ..tariff.describe import describe_tariff
 from ..widgets.safe_text import notify_plain, plain, plain_block, terminal_safe
@@ -277,7 +287,8 @@ facilities and where the energy comes from.
             card = await self._valid_card()
             if card is None:
                 return
-            question = start_question(detail, evse_uid, card_words(card))
+            prices, plan, charge = await self._start_prices(charging, detail, evse_uid, card)
+            question = start_question(detail, evse_uid, card_words(card), prices, plan, charge)
             if not await self.app.push_screen_wait(
                 ConfirmScreen("Start charging", question, "Start")
             ):
@@ -289,6 +300,19 @@ facilities and where the energy comes from.
             self.post_message(self.StartFailed(one_line(err)))
         else:
             self.post_message(self.StartSent(command))
+
+    async def _start_prices(
+        self, charging: ChargingService, detail: StationDetail, evse_uid: str, card: StoredToken
+    ) -> tuple[list[StartPrice], Plan, str]:
+        """The reminder: the charge described on the Price tab (else the default one), priced
+        with the settings and the card's account plan the invoice will use."""
+        charge = self.query_one("#plan", Input).value.strip() or DEFAULT_PLAN
+        try:
+            planned = parse_plan(charge)
+        except ValueError:
+            charge, planned = DEFAULT_PLAN, parse_plan(DEFAULT_PLAN)
+        prices, plan = await charging.start_prices(detail, evse_uid, planned, card.account_id)
+        return prices, plan, charge
 
     @work(exclusive=True, group="attempt", exit_on_error=False)
     async def follow_attempt(self) -> None:
@@ -427,9 +451,17 @@ def card_words(card: StoredToken) -> str:
     return f"{card.label} ({number})" if card.label else number
 
 
-def start_question(detail: StationDetail, evse_uid: str, card: str) -> str:
-    """The confirmation: which charger, with which card, and its price in plain words (fees
-    included)."""
+def start_question(
+    detail: StationDetail,
+    evse_uid: str,
+    card: str,
+    prices: Sequence[StartPrice] = (),
+    plan: Plan | None = None,
+    charge: str = DEFAULT_PLAN,
+) -> str:
+    """The confirmation: which charger, with which card, its price in plain words and what
+    the driver pays for ``charge`` (``prices``: from ``station_info.start_prices``, their
+    ``plan``), and only the fees the tariff really has."""
     evse = next((e for e in detail.location.evses or [] if e.uid == evse_uid), None)
     name = (evse.evse_id if evse else None) or evse_uid
     # one line per partner text: a line break in it must not start a line of ours
@@ -444,8 +476,41 @@ def start_question(detail: StationDetail, evse_uid: str, card: str) -> str:
                 tariffs.append(tariff)
     if not tariffs:
         lines.append("The operator publishes no price for this charger: check it on site.")
+        return "\n".join(lines)
+    charger = prices[0].charger if prices else ChargerClass.AC
+    changed = plan is not None and changes_price(plan, charger)
+    label = "Operator's price: " if changed else "Price: "
     for tariff in tariffs:
-        description = describe_tariff(tariff)
-        lines.append("Price: " + terminal_safe(description.sentence))
-    lines += ["", "Fees such as a start fee or idle time are charged as listed above."]
+        lines.append(label + terminal_safe(describe_tariff(tariff).sentence))
+    if plan is not None and changed:
+        lines.append(plan_words(plan, charger, tariffs[0].currency))
+    for price in prices:
+        if price.driver is None:
+            continue
+        d = price.driver
+        which = f" ({price.tariff.id})" if len(prices) > 1 else ""
+        lines.append(
+            f"For {charge}{which} you pay about {d.gross:.2f} {d.currency} ({d.vat_words})."
+        )
+    fees = fee_sentence(tariffs, plan, charger)
+    if fees:
+        lines += ["", fees]
     return "\n".join(lines)
+
+
+def fee_sentence(tariffs: Sequence[Tariff], plan: Plan | None, charger: ChargerClass) -> str:
+    """Only what is true: the start and idle-time fees the tariffs list, else that none is."""
+    if plan is not None and plan.rates_for(charger) is not None:
+        return "Your plan's own rates replace the operator's price and fees."
+    kinds = {
+        str(c.type)
+        for t in tariffs
+        for element in t.elements
+        for c in element.price_components
+        if c.price > 0
+    }
+    named = [w for k, w in (("FLAT", "start fee"), ("PARKING_TIME", "idle-time fee")) if k in kinds]
+    if not named:
+        return "The operator lists no start fee and no idle-time fee."
+    one = len(named) == 1
+    return f"The {' and the '.join(named)} listed above {'is' if one else 'are'} charged too."

@@ -31,11 +31,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..billing.plans import Plan
 from ..ocpi.enums import Capability, CommandType, InterfaceRole, ModuleID, SessionStatus
 from ..ocpi.errors import OcpiError
 from ..ocpi.models import EVSE, Connector, Location, StartSession, StopSession, Token
 from ..ocpi.texts import display_text
 from ..store import Database
+from ..store import accounts as account_store
 from ..store import cdrs as cdr_store
 from ..store import command_outcomes as outcome_store
 from ..store import commands as command_store
@@ -74,6 +76,7 @@ from .charging_views import (
 )
 from .clients import PartnerClients
 from .command_outcome import outcome_unknown
+from .driver_price import DriverPricing
 from .events import (
     CdrPushed,
     CommandResultPushed,
@@ -84,6 +87,8 @@ from .events import (
 )
 from .our_party import OurParty
 from .routing import owned_parties, routing_to
+from .station_info import PlanInput, StartPrice, start_prices
+from .stations import StationDetail
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +120,12 @@ class ChargingService:
         request_timeout: float,
         receiving: Callable[[], bool],
         now: Callable[[], datetime] | None = None,
+        pricing: DriverPricing | None = None,
     ) -> None:
         """``events``: the bus the node subscribes ``on_pushed`` to (the receiver's committed
         pushes; our pulls are emitted there too); ``receiving``: whether our endpoints are
-        served (else open sessions are polled)."""
+        served (else open sessions are polled); ``pricing``: the billing settings the invoices
+        use, for the driver's price so far (default: a fresh configuration's)."""
         self.db = db
         self.clients = clients
         self.us = us
@@ -127,6 +134,7 @@ class ChargingService:
         self.request_timeout = request_timeout
         self._receiving = receiving
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        self.pricing = pricing or DriverPricing()
         self.sync = SessionSync(self)
         self.send_window = timedelta(seconds=request_timeout + 5)
         # A command whose answer was unreadable or lost: how long its result or its session
@@ -294,6 +302,7 @@ class ChargingService:
             stale=self.sync.is_stale(key),
             previous=self.sync.previous_reading(key),
             source=self.sync.data_source(key),
+            pricing=self.pricing,
         )
 
     async def session(
@@ -305,6 +314,20 @@ class ChargingService:
 
         bundle = await self.db.run(read)
         return self._view(bundle) if bundle else None
+
+    async def start_prices(
+        self, detail: StationDetail, evse_uid: str, charge: PlanInput, account_id: int
+    ) -> tuple[list[StartPrice], Plan]:
+        """The price reminder before a start: ``charge`` on the charger's tariffs, as the
+        driver pays it (the card's account plan, the station country's VAT), and that plan."""
+
+        def plan_of(conn: Any) -> str | None:
+            account = account_store.get_account(conn, account_id)
+            return account.plan if account else None
+
+        plan = await self.db.run(plan_of)
+        prices = start_prices(detail, evse_uid, charge, self.now(), self.pricing, plan)
+        return prices, self.pricing.plan(plan)
 
     async def sessions(self, *, open_only: bool = True, limit: int = 50) -> list[SessionView]:
         """The driver's sessions: those still running (or the newest ``limit`` of all)."""

@@ -10,7 +10,9 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from ..billing.model import CdrAudit, Document, DocumentKind
 from ..ocpi.enums import CdrDimensionType, CommandResponseType, CommandResultType, CommandType
 from ..ocpi.enums import SessionStatus as Status
 from ..ocpi.models import (
@@ -22,13 +24,18 @@ from ..ocpi.models import (
     Session,
     Tariff,
 )
+from ..store import accounts as account_store
+from ..store import billing_documents as ledger
+from ..store import cdr_audits
 from ..store import cdrs as cdr_store
 from ..store import locations as loc_store
+from ..store import tokens as token_store
 from ..store.cdrs import StoredCdr
 from ..store.commands import CommandState, StoredCommand
 from ..store.sessions import StoredSession
-from ..tariff import ActualCharge, Money, price_charge
+from ..tariff import ActualCharge, Money, TariffPrice, price_charge
 from .driver_advice import DriverAdvice, advice_for
+from .driver_price import DriverPrice, DriverPricing
 
 log = logging.getLogger(__name__)
 D = CdrDimensionType
@@ -52,6 +59,16 @@ class CdrSummary:
     total_time: float  # hours, whole session
     received_at: datetime
     credited: bool = False  # a credit CDR cancels it
+
+
+@dataclass(frozen=True, slots=True)
+class FinalBill:
+    """What the driver pays for a finished charge: the invoice when it is issued, else the
+    tariff's price under their plan (never the CDR's unexplained total)."""
+
+    gross: Decimal
+    currency: str
+    invoice_number: str | None  # None: not invoiced yet, ``gross`` is the tariff's price
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,8 @@ class SessionView:
     operator: str | None = None  # who runs the charger (its location's operator, else the party)
     pushed: bool | None = None  # open: pushed by the operator (True) or pulled by us (False)
     check_every: float | None = None  # pulled: seconds between our checks
+    price: DriverPrice | None = None  # the driver's price so far: their plan on ``estimate``
+    bill: FinalBill | None = None  # once the CDR is in
 
     @property
     def source(self) -> str | None:
@@ -182,6 +201,9 @@ class Bundle:
     location: Location | None
     tariff: Tariff | None
     cdrs: list[StoredCdr]
+    plan: str | None = None  # the card's account's plan (None: the default plan)
+    invoice: Document | None = None  # the main CDR's invoice, once issued
+    audit: CdrAudit | None = None  # the main CDR's audit, once done
 
 
 def load_bundle(conn: sqlite3.Connection, stored: StoredSession) -> Bundle:
@@ -195,7 +217,17 @@ def load_bundle(conn: sqlite3.Connection, stored: StoredSession) -> Bundle:
         loc_store.get_tariff(conn, s.country_code, s.party_id, tariff_id) if tariff_id else None
     )
     cdrs = cdr_store.cdrs_for_session(conn, s.country_code, s.party_id, s.id)
-    return Bundle(stored, location, tariff, cdrs)
+    token = s.cdr_token
+    account_id = token_store.account_of_token(conn, token.country_code, token.party_id, token.uid)
+    account = account_store.get_account(conn, account_id) if account_id is not None else None
+    main = next((c.cdr for c in reversed(cdrs) if not c.cdr.credit), None)
+    invoice = audit = None
+    if main is not None:
+        key = (main.country_code, main.party_id, main.id)
+        held = ledger.for_cdr(conn, DocumentKind.INVOICE, key)
+        invoice = held.document if held else None
+        audit = None if held else cdr_audits.get_audit(conn, key)
+    return Bundle(stored, location, tariff, cdrs, account.plan if account else None, invoice, audit)
 
 
 def _connector(location: Location | None, s: Session) -> Connector | None:
@@ -314,17 +346,63 @@ def _charge_so_far(session: Session, now: datetime) -> ActualCharge:
     )
 
 
-def estimate(bundle: Bundle, now: datetime) -> Money | None:
+def tariff_price(bundle: Bundle, now: datetime) -> TariffPrice | None:
     """Our tariff engine's price of the periods so far (None without a tariff)."""
     if bundle.tariff is None:
         return None
     zone = bundle.location.time_zone if bundle.location else "UTC"
     try:
-        price = price_charge(bundle.tariff, _charge_so_far(bundle.stored.session, now), zone)
+        return price_charge(bundle.tariff, _charge_so_far(bundle.stored.session, now), zone)
     except Exception as err:  # a tariff we cannot price must not hide the session
         log.warning("could not estimate the cost of %s: %s", bundle.stored.session.id, err)
         return None
-    return price.total
+
+
+def estimate(bundle: Bundle, now: datetime) -> Money | None:
+    """The CPO's tariff price of the periods so far, incl. its own VAT."""
+    price = tariff_price(bundle, now)
+    return price.total if price else None
+
+
+def _country(bundle: Bundle) -> str | None:
+    if bundle.location is not None:
+        return bundle.location.country
+    main = next((c.cdr for c in reversed(bundle.cdrs) if not c.cdr.credit), None)
+    return main.cdr_location.country if main else None
+
+
+def driver_price_so_far(
+    bundle: Bundle, price: TariffPrice | None, pricing: DriverPricing
+) -> DriverPrice | None:
+    """The driver's price of the charge so far: their plan, the charging country's VAT."""
+    country = _country(bundle)
+    if price is None or country is None:
+        return None
+    s = bundle.stored.session
+    connector = _connector(bundle.location, s)
+    return pricing.price(price, country, plan=bundle.plan, connector=connector)
+
+
+def final_bill(
+    bundle: Bundle, so_far: DriverPrice | None, pricing: DriverPricing
+) -> FinalBill | None:
+    """The invoice's gross; before it, the audited tariff price under the plan (what the
+    invoice will say), else our price of the session's periods; None without any of these."""
+    main = next((c.cdr for c in reversed(bundle.cdrs) if not c.cdr.credit), None)
+    if main is None:
+        return None
+    if bundle.invoice is not None:
+        doc = bundle.invoice
+        return FinalBill(doc.totals.gross, doc.currency, doc.number)
+    priced: DriverPrice | None = None
+    if bundle.audit is not None and bundle.audit.tariff_source != "NONE":
+        connector = _connector(bundle.location, bundle.stored.session)
+        priced = pricing.invoiced(
+            bundle.audit, main.cdr_location.country, main.currency, plan=bundle.plan,
+            connector=connector,
+        )  # fmt: skip
+    priced = priced or so_far
+    return FinalBill(priced.gross, priced.currency, None) if priced else None
 
 
 def cdr_summary(cdrs: list[StoredCdr]) -> CdrSummary | None:
@@ -351,8 +429,13 @@ def session_view(
     stale: bool = False,
     previous: tuple[float, datetime] | None = None,
     source: tuple[bool, float] | None = None,
+    pricing: DriverPricing | None = None,
 ) -> SessionView:
-    """``source``: (pushed, seconds between our checks) while the session is followed."""
+    """``source``: (pushed, seconds between our checks) while the session is followed;
+    ``pricing``: the billing settings the invoice uses (default: a fresh configuration's)."""
+    pricing = pricing or DriverPricing()
+    price = tariff_price(bundle, now)
+    ours = driver_price_so_far(bundle, price, pricing)
     stored = bundle.stored
     s = stored.session
     periods = list(s.charging_periods or [])
@@ -381,7 +464,7 @@ def session_view(
         power_samples(periods),
         s.currency,
         s.total_cost,
-        estimate(bundle, now),
+        price.total if price else None,
         s.last_updated,
         stored.received_at,
         stale and s.status in (Status.PENDING, Status.ACTIVE, Status.RESERVATION),
@@ -390,6 +473,8 @@ def session_view(
         location.operator.name if location and location.operator else None,
         source[0] if source else None,
         source[1] if source and not source[0] else None,
+        ours,
+        final_bill(bundle, ours, pricing),
     )
 
 

@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..billing.plans import ChargerClass
 from ..ocpi.enums import TariffType
 from ..ocpi.models import EVSE, Connector, Hours, Location, Tariff
 from ..store.location_index import minute_of_week, parse_periods, weekly_periods, zone
 from ..tariff import PlannedCharge, TariffPrice, price_charge
+from .driver_price import DriverPrice, DriverPricing
 from .stations import StationDetail, connector_label, format_kw
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -233,4 +235,38 @@ def estimate(detail: StationDetail, plan: PlanInput, now: datetime) -> list[Esti
         )  # fmt: skip
         price = price_charge(offer.tariff, charge, zone(detail.location.time_zone))
         out.append(Estimate(offer, price, power, duration, note))
+    return out
+
+
+# -- the price reminder before the start ---------------------------------------------------------
+@dataclass(frozen=True)
+class StartPrice:
+    """A charge the driver describes, priced for one charger: the tariff's price and what the
+    driver pays (their plan, the station country's VAT: as the invoice will say)."""
+
+    estimate: Estimate
+    tariff: Tariff
+    charger: ChargerClass
+    driver: DriverPrice | None  # None: no VAT rate known for the station's country
+
+
+def start_prices(
+    detail: StationDetail,
+    evse_uid: str,
+    plan: PlanInput,
+    now: datetime,
+    pricing: DriverPricing,
+    account_plan: str | None,
+) -> list[StartPrice]:
+    """The reminder's prices: each tariff of the charger (ad-hoc payment ones left out)."""
+    out = []
+    for found in estimate(detail, plan, now):
+        offer = found.offer
+        here = [c for e, c in offer.connectors if e.uid == evse_uid]
+        if not here or found.price is None or offer.tariff is None or offer.ad_hoc:
+            continue
+        driver = pricing.price(
+            found.price, detail.location.country, plan=account_plan, connector=here[0]
+        )
+        out.append(StartPrice(found, offer.tariff, pricing.charger(here[0]), driver))
     return out

@@ -1,4 +1,5 @@
-"""The live charging session: status, time, energy, power chart, cost (CPO and our estimate),
+"""The live charging session: status, time, energy, power chart, the driver's price so far
+(the operator's figure under it, for support),
 and the past charges as a table. Pure display: the SessionScreen feeds it views."""
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ class SessionPanel(Vertical):
 ## Your charge
 
 Status, time since start, energy so far and the present power with a chart over the session.
-**Cost (operator)** is what the operator reports; **estimate** is our own tariff engine's price
-of the same charge, until the final bill (CDR) arrives. A *stale data* banner means the
+**Your price so far** is what you pay for the charge up to now: the operator's tariff under
+your plan, with the VAT of the country you charge in (the invoice uses the same figures). The
+**operator's figure** under it is what the operator reports, for support. Once the final bill
+(CDR) is in, the amount of your invoice is shown. A *stale data* banner means the
 operator has not sent an update for a while: the numbers may be behind. The line under the
 place says where the figures come from: pushed by the operator as they change, or checked
 with the operator every few seconds (an operator that does not push).
@@ -97,18 +100,32 @@ with the operator every few seconds (an operator that does not push).
         )
         end = view.ended_at or (now if view.is_open else view.last_updated)
         self.query_one(PowerChart).show(view.power_samples, view.started_at, end)
-        if view.cdr is not None:
-            cost = Text.assemble(
-                ("Final bill   ", ""),
-                (price_words(view.cdr.total_cost, view.cdr.currency), "bold"),
-                f" · {view.cdr.total_energy:.2f} kWh",
-            )
+        self.query_one("#session-cost", Static).update(cost_text(view))
+
+
+def cost_text(view: SessionView) -> Text:
+    """The driver's price as the main figure; the operator's figure dimmer, under it (once
+    the CDR is in: its total, shown for support, never as the bill)."""
+    if view.cdr is not None:
+        bill = view.bill
+        amount = "—" if bill is None else f"{bill.gross:.2f} {bill.currency}"
+        if bill is None:
+            note = " · not priced yet"
+        elif bill.invoice_number:
+            note = f" · invoice {bill.invoice_number}"
         else:
-            cost = Text(
-                f"Cost (operator)  {price_words(view.cost, view.currency)}\n"
-                f"Our estimate     {price_words(view.estimate, view.currency)} (estimate)"
-            )
-        self.query_one("#session-cost", Static).update(cost)
+            note = " · invoice pending"
+        text = Text.assemble(
+            ("Final bill   ", ""), (amount, "bold"), note, f" · {view.cdr.total_energy:.2f} kWh"
+        )
+        figure = price_words(view.cdr.total_cost, view.cdr.currency)
+        return text + Text(f"\nOperator's figure (CDR)  {figure}", "dim")
+    price = view.price
+    ours = "—" if price is None else f"{price.gross:.2f} {price.currency}"
+    vat = "" if price is None else f" ({price.vat_words})"
+    text = Text.assemble(("Your price so far  ", ""), (ours, "bold"), vat)
+    figure = price_words(view.cost, view.currency)
+    return text + Text(f"\nOperator's figure  {figure}", "dim")
 
 
 def command_text(command: CommandView, now: datetime) -> Text:
