@@ -134,4 +134,78 @@ def test_the_estimate_follows_the_meter_between_periods() -> None:
     )
     price = price_charge(tariff, _charge_so_far(session, start), "Europe/Berlin")
     assert float(price.total.excl_vat) == 6.0  # 12 kWh, not just the 5 in the closed period
+    assert session.charging_periods is not None
     assert session.charging_periods[0].dimensions[0].volume == 5.0  # the session is untouched
+
+
+# -- issue #12: the final bill is what the driver pays, never the CDR's unexplained total ------
+def _bundle(**options: Any) -> Any:
+    from emsp_tui.services.charging_views import Bundle
+    from emsp_tui.store.sessions import StoredSession
+
+    done = Session.model_validate(session(status="COMPLETED", kwh=11.0))
+    overcharged = cdr(total_cost={"excl_vat": 14.0, "incl_vat": 16.66})  # 11 kWh, DEU
+    cdrs = [StoredCdr(Cdr.model_validate(overcharged), 1, T0)]
+    return Bundle(StoredSession(done, None, T0), None, None, cdrs, **options)
+
+
+def _audit(tariff_net: str, source: str = "CDR") -> Any:
+    from decimal import Decimal
+
+    from emsp_tui.billing.model import CdrAudit, DimensionPrice, LineKind
+
+    energy = DimensionPrice(LineKind.ENERGY, Decimal(11), "kWh", Decimal(tariff_net), None, None)
+    return CdrAudit(
+        ("DE", "VOL", "CDR-1"), "EUR", False, Decimal(14), None, Decimal(tariff_net), None,
+        (energy,), (LineKind.ENERGY,), source, "The operator billed 14.00 EUR.",
+    )  # fmt: skip
+
+
+def test_before_the_invoice_the_final_bill_is_the_audited_tariff_price_under_the_plan() -> None:
+    from decimal import Decimal
+
+    from emsp_tui.config import BillingSettings, PricePlan
+    from emsp_tui.services.charging_views import final_bill
+    from emsp_tui.services.driver_price import DriverPricing
+
+    plain = final_bill(_bundle(audit=_audit("4.40")), None, DriverPricing())
+    assert plain is not None
+    # 4.40 net + DE 19 % (0.836 -> 0.84): the tariff's price, not the CDR's 16.66
+    assert (plain.gross, plain.invoice_number) == (Decimal("5.24"), None)
+    plus = DriverPricing(BillingSettings(plans={"plus": PricePlan(markup_percent=Decimal(10))}))
+    marked = final_bill(_bundle(audit=_audit("4.40"), plan="plus"), None, plus)
+    assert marked is not None
+    assert marked.gross == Decimal("5.76")  # 4.84 net + 0.92 VAT
+    # no tariff to check the CDR against: nothing to show as the bill (support has it)
+    assert final_bill(_bundle(audit=_audit("0", "NONE")), None, DriverPricing()) is None
+
+
+def test_the_invoice_once_issued_is_the_final_bill() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from emsp_tui.billing.model import (
+        Address,
+        Customer,
+        Document,
+        DocumentKind,
+        Line,
+        LineKind,
+        Supplier,
+    )
+    from emsp_tui.services.charging_views import final_bill
+    from emsp_tui.services.driver_price import DriverPricing
+
+    line = Line(LineKind.ENERGY, "Energy", Decimal(11), "kWh", Decimal("0.4000"), Decimal(19))
+    address = Address("Street 1", "10115", "Berlin", "DE")
+    invoice = Document(
+        DocumentKind.INVOICE, "INV-2026-000007", date(2026, 3, 1), date(2026, 3, 1), "EUR",
+        Supplier("Open eMSP", address, "NL1", "b@e.example", "NL91ABNA0417164300", None),
+        Customer("Driver", address, "d@e.example"), (line,),
+    )  # fmt: skip
+    bill = final_bill(_bundle(invoice=invoice, audit=_audit("9.99")), None, DriverPricing())
+    assert bill is not None
+    assert (bill.gross, bill.invoice_number) == (Decimal("5.24"), "INV-2026-000007")
+    no_cdr = _bundle()
+    no_cdr.cdrs.clear()
+    assert final_bill(no_cdr, None, DriverPricing()) is None  # still running: no bill yet

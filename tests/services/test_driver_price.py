@@ -200,7 +200,7 @@ async def test_passthrough_by_hand() -> None:
     assert (ours.net, ours.vat, ours.gross) == (
         Decimal("16.36"), Decimal("3.27"), Decimal("19.63"),
     )  # fmt: skip
-    assert ours.vat_words == "incl. 20 % VAT (FR)"
+    assert ours.vat_words == "incl. 20 % FR VAT"
     assert {line.kind for line in ours.lines} == {
         LineKind.SESSION_FEE, LineKind.ENERGY, LineKind.CHARGING_TIME, LineKind.PARKING_TIME,
     }  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -186,3 +187,45 @@ async def test_the_power_chart_has_a_kw_scale_and_says_when_it_has_no_data(
         assert set(top.split("┤")[1]) == {"▂"}
         assert axis.split("└")[1].startswith(f"{START:%H:%M}")
         assert axis.endswith(f"{FROZEN:%H:%M}")
+
+
+# -- issue #12: the driver's price as the main figure, the operator's dimmer -------------------
+async def test_the_live_screen_shows_the_drivers_price_and_the_operators_figure(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, cards=[card(1)])
+    seed_session(app.settings.database_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await session_screen(pilot)
+        cost = screen.query_one("#session-cost", Static).render()
+        assert isinstance(cost, Content)
+        # 4.2 kWh at the station's 0.45 EUR/kWh incl. VAT, passthrough plan, NL 21 %
+        first, second = cost.plain.splitlines()
+        assert first == "Your price so far  1.89 EUR (incl. 21 % NL VAT)"
+        assert second == "Operator's figure  —"  # the CPO reported no cost yet
+        dim = [cost.plain[s.start : s.end] for s in cost.spans if "dim" in str(s.style)]
+        assert dim == ["\nOperator's figure  —"]  # the second line only
+        assert "Our estimate" not in cost.plain
+        assert "Cost (operator)" not in cost.plain
+
+
+def test_the_final_bill_is_the_invoice_never_the_cdr_total() -> None:
+    from decimal import Decimal
+
+    from emsp_tui.ocpi.models import Price
+    from emsp_tui.services.charging_views import CdrSummary, FinalBill
+    from emsp_tui.widgets.session_panel import cost_text
+
+    view = SessionView(
+        "NL", "GLP", "S-1", SessionStatus.COMPLETED, "L", "E", "1", None, None, "U", "C", None,
+        START, FROZEN, FROZEN - START, 20.0, 0.0, None, (), "EUR", Price(excl_vat=14.0),
+        None, FROZEN, FROZEN, False,
+        CdrSummary("CDR-9", Price(excl_vat=14.0, incl_vat=16.66), "EUR", 20.0, 0.5, FROZEN),
+    )  # fmt: skip
+    invoiced = replace(view, bill=FinalBill(Decimal("10.71"), "EUR", "INV-2026-000004"))
+    first, second = cost_text(invoiced).plain.splitlines()
+    assert first == "Final bill   10.71 EUR · invoice INV-2026-000004 · 20.00 kWh"
+    assert second == "Operator's figure (CDR)  16.66 EUR"  # for support only
+    pending = replace(view, bill=FinalBill(Decimal("10.71"), "EUR", None))
+    assert cost_text(pending).plain.startswith("Final bill   10.71 EUR · invoice pending")
+    assert cost_text(view).plain.startswith("Final bill   — · not priced yet")

@@ -42,9 +42,9 @@ class DriverPrice:
 
     @property
     def vat_words(self) -> str:
-        """``incl. 19 % VAT (DE)``."""
+        """``incl. 19 % DE VAT``."""
         rates = " / ".join(f"{r.normalize():f} %" for r in self.vat_rates) or "0 %"
-        return f"incl. {rates} VAT ({self.country})"
+        return f"incl. {rates} {self.country} VAT"
 
 
 def driver_price_of_lines(
