@@ -1,7 +1,8 @@
 """EmspApp: the driver's terminal app. Owns the node (database, OCPI endpoints) and the services.
 
-Four areas (MODES): stations, favourites, wallet, partners. Workers do every bit of database and
-network work and post messages; the app turns them into reactives the screens watch.
+Six areas (MODES): stations, favourites, wallet, partners, charging, invoices. Workers do every
+bit of database and network work and post messages; the app turns them into reactives the
+screens watch.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .node import EmspNode
 from .screens.face import EmspFace, SyncView
 from .screens.favourites import FavouritesScreen
 from .screens.help import HelpScreen
+from .screens.invoices import InvoicesScreen
 from .screens.palette import StationLookup
 from .screens.partners import PartnersScreen
 from .screens.session import SessionScreen
@@ -105,6 +107,7 @@ class EmspApp(App[int]):
         STYLES / "partners.tcss",
         STYLES / "dialogs.tcss",
         STYLES / "charging.tcss",
+        STYLES / "invoices.tcss",
     ]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "stations": StationsScreen,
@@ -112,6 +115,7 @@ class EmspApp(App[int]):
         "wallet": WalletScreen,
         "partners": PartnersScreen,
         "charging": SessionScreen,
+        "invoices": InvoicesScreen,
     }
     DEFAULT_MODE = "stations"
     COMMANDS = App.COMMANDS | {StationLookup}
@@ -126,6 +130,8 @@ class EmspApp(App[int]):
                 tooltip="Roaming partners, sync, and settings"),
         Binding("5", "area('charging')", "Charging", show=False, id="area.charging",
                 tooltip="The charge running now, and your past charges"),
+        Binding("6", "area('invoices')", "Invoices", show=False, id="area.invoices",
+                tooltip="Your invoices by month, credit notes, and PDFs to file"),
         Binding("f2", "area('stations')", show=False, priority=True, id="area.stations.fkey"),
         Binding("f3", "area('favourites')", show=False, priority=True, id="area.favourites.fkey"),
         Binding("f4", "area('wallet')", show=False, priority=True, id="area.wallet.fkey"),
@@ -163,6 +169,7 @@ class EmspApp(App[int]):
         self.stations = self.node.stations
         self.wallet = self.node.wallet
         self.partner_status = self.node.partner_status
+        self.billing = self.node.billing
         self.sync_on_start = sync_on_start
         self.sync_factory = sync_factory or (lambda started: started.new_sync())
         self.log_file = LogToFile(settings.data_dir / "emsp.log")
@@ -392,6 +399,10 @@ class EmspApp(App[int]):
         yield SystemCommand(
             "Charging history", "Your past charges and their final bills (5, then h)",
             self.action_history,
+        )  # fmt: skip
+        yield SystemCommand(
+            "Invoices", "Your invoices by month, credit notes, PDF (6)",
+            lambda: self.action_area("invoices"),
         )  # fmt: skip
         yield SystemCommand(
             "Tap card at a charger", "Open a station (1), then t: the charger reads your card",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..config import HomePosition, Settings
+    from ..services.billing import BillingService
     from ..services.charging import ChargingService
     from ..services.partner_status import PartnerStatusService
     from ..services.stations import StationService
@@ -58,6 +59,9 @@ class EmspFace(Protocol):
 
     @property
     def partner_status(self) -> PartnerStatusService: ...
+
+    @property
+    def billing(self) -> BillingService: ...
 
     @property
     def node(self) -> NodeFace: ...

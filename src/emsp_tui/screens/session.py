@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, Static, TabbedContent, TabPane
 
 from ..services.charging_attempt import AttemptView
 from ..services.charging_events import (
@@ -31,6 +31,7 @@ from ..widgets.safe_text import notify_plain
 from ..widgets.session_panel import HistoryTable, SessionPanel, command_text
 from .base import AreaScreen, one_line
 from .confirm import ConfirmScreen
+from .invoice import ChargeBill, InvoiceScreen
 
 
 class SessionScreen(AreaScreen):
@@ -49,6 +50,8 @@ the operator pushes updates, or we check with it every few seconds.
         Binding("n", "tab('now')", "Now", id="session.now", tooltip="The charge running now"),
         Binding("h", "tab('history')", "History", id="session.history",
                 tooltip="Your past charges, with their final bills"),
+        Binding("i", "open_bill", "Bill/invoice", id="session.bill",
+                tooltip="The highlighted charge's final bill (CDR) and its invoice"),
     ]  # fmt: skip
 
     @dataclass
@@ -90,6 +93,7 @@ the operator pushes updates, or we check with it every few seconds.
         self.attempt: AttemptView | None = None  # as last published by the service
         self.view: SessionView | None = None  # the session shown
         self.stop_command: CommandView | None = None
+        self.history: list[HistoryEntry] = []  # as shown, in the table's order
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="charging-tabs", initial="now"):
@@ -162,7 +166,7 @@ the operator pushes updates, or we check with it every few seconds.
         self._show_command()
         if self.view is None and event.sessions and not self._following():
             self._show(event.sessions[0])
-        self.query_one(HistoryTable).show(event.history)
+        self._show_history(event.history)
 
     @on(AttemptUpdated)
     def _attempt_updated(self, event: AttemptUpdated) -> None:
@@ -193,7 +197,12 @@ the operator pushes updates, or we check with it every few seconds.
 
     @on(HistoryLoaded)
     def _history(self, event: HistoryLoaded) -> None:
-        self.query_one(HistoryTable).show(event.entries)
+        self._show_history(event.entries)
+
+    def _show_history(self, entries: list[HistoryEntry]) -> None:
+        self.history = entries
+        self.query_one(HistoryTable).show(entries)
+        self.refresh_bindings()
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
@@ -255,7 +264,33 @@ the operator pushes updates, or we check with it every few seconds.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":  # hidden, not greyed, when nothing is charging
             return self.view is not None and self.view.is_open
+        if action == "open_bill":
+            tabs = self.query_one("#charging-tabs", TabbedContent)
+            return tabs.active == "history" and bool(self.history)
         return True
+
+    @on(TabbedContent.TabActivated, "#charging-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _history_row(self) -> None:
+        self.action_open_bill()
+
+    def action_open_bill(self) -> None:
+        """A row of the History: its CDR and invoice, or why there is none yet."""
+        row = self.query_one(HistoryTable).cursor_row
+        if not 0 <= row < len(self.history):
+            return
+        charge = ChargeBill.of(self.history[row])
+        if charge is None:
+            self.notify(
+                "The operator has not sent the final bill (CDR) for this charge yet;"
+                " its invoice follows it.",
+                title="No bill yet",
+            )
+            return
+        self.app.push_screen(InvoiceScreen(charge=charge))
 
     def action_stop(self) -> None:
         view = self.view

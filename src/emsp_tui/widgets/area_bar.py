@@ -1,4 +1,4 @@
-"""The bar at the top of every area: the five areas (click or 1-5), where "home" is, sync state."""
+"""The bar at the top of every area: the six areas (click or 1-6), where "home" is, sync state."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ AREAS: tuple[tuple[str, str, str], ...] = (
     ("wallet", "3", "Wallet"),
     ("partners", "4", "Partners"),
     ("charging", "5", "Charging"),
+    ("invoices", "6", "Invoices"),
 )
 
 
-BRAND_FROM = 90  # columns from which the "⚡ emsp" brand is shown
+BRAND_FROM = 100  # columns from which the "⚡ emsp" brand is shown
+ROOMY_FROM = 96  # narrower: one column between the tabs instead of two, so "home" still fits
 
 
 class AreaTab(Static):
@@ -37,6 +39,7 @@ class AreaBar(Horizontal):
     DEFAULT_CSS = """
     AreaBar { height: 1; width: 1fr; }
     AreaBar .area-tab { width: auto; padding: 0 1; }
+    AreaBar.-narrow .area-tab { padding: 0 0 0 1; }
     AreaBar #area-brand { width: auto; padding: 0 1; }
     AreaBar #area-info { width: 1fr; text-align: right; padding: 0 1; }
     """
@@ -57,8 +60,9 @@ class AreaBar(Horizontal):
             self.watch(self.app, "status_line", self.show_info)
 
     def on_resize(self) -> None:
-        # at 80 columns the five tabs and "home" need the brand's room
+        # at 80 columns the six tabs and "home" need the brand's room and some padding
         self.query_one("#area-brand", Static).display = self.size.width >= BRAND_FROM
+        self.set_class(self.size.width < ROOMY_FROM, "-narrow")
 
     def show_info(self, text: str) -> None:
         # it names partners (sync progress) and the home the driver typed
