@@ -320,8 +320,8 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
 
     # -- actions ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "export_pdf"):
-            return bool(self.documents) or None
+        if action in ("open", "export_pdf"):  # hidden while there is nothing to open
+            return bool(self.documents)
         return True
 
     def action_open(self) -> None:

@@ -62,7 +62,7 @@ def audit_title(document: Document) -> tuple[str, str]:
     if note is None:
         return "", ""
     if note.matches:
-        return "✓ The operator's bill matches their tariff", "success"
+        return "✓ Checked: the operator billed what their tariff gives", "success"
     return (
         "! The operator billed a different price than their tariff: you pay the tariff's price,"
         " and we take the difference up with them",
