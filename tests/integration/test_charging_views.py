@@ -177,7 +177,22 @@ def test_before_the_invoice_the_final_bill_is_the_audited_tariff_price_under_the
     assert marked is not None
     assert marked.gross == Decimal("5.76")  # 4.84 net + 0.92 VAT
     # no tariff to check the CDR against: nothing to show as the bill (support has it)
-    assert final_bill(_bundle(audit=_audit("0", "NONE")), None, DriverPricing()) is None
+    unchecked = _bundle(audit=_audit("0", "NONE"))
+    assert final_bill(unchecked, plain_price(), DriverPricing()) is None
+    # not audited yet: our price of the session's periods stands in
+    waiting = final_bill(_bundle(), plain_price(), DriverPricing())
+    assert waiting is not None
+    assert (waiting.gross, waiting.invoice_number) == (Decimal("1.19"), None)
+
+
+def plain_price() -> Any:
+    from decimal import Decimal
+
+    from emsp_tui.billing.model import Line, LineKind
+    from emsp_tui.services.driver_price import DriverPricing, driver_price_of_lines
+
+    line = Line(LineKind.ENERGY, "Energy", Decimal(1), "kWh", Decimal(1), Decimal(19))
+    return driver_price_of_lines((line,), "EUR", "DE", DriverPricing().plan(None))
 
 
 def test_the_invoice_once_issued_is_the_final_bill() -> None:

@@ -25,11 +25,18 @@ from emsp_tui.config import BillingSettings, ClassRates, PricePlan
 from emsp_tui.ocpi.enums import TokenType, WhitelistType
 from emsp_tui.ocpi.models import Cdr, Location, Session, Tariff, Token
 from emsp_tui.services.billing import BillingService, audit_with_store
-from emsp_tui.services.charging_views import SessionView, load_bundle, session_view
+from emsp_tui.services.charging_views import (
+    FinalBill,
+    SessionView,
+    cdr_bill,
+    history_entry,
+    load_bundle,
+    session_view,
+)
 from emsp_tui.services.driver_price import DriverPricing, driver_price
 from emsp_tui.services.station_info import PlanInput, start_prices
 from emsp_tui.services.stations import StationKey, StationService
-from emsp_tui.store import Database, cdrs, sessions, tokens
+from emsp_tui.store import Database, cdr_audits, cdrs, sessions, tokens
 from emsp_tui.store import accounts as account_store
 from emsp_tui.store import locations as loc_store
 from emsp_tui.store import partners as partner_store
@@ -167,7 +174,16 @@ async def test_reminder_live_and_invoice_agree_to_the_cent(
     # after: the invoice of a CDR with the same periods, audited from its own tariff
     await db.run(lambda c: cdrs.insert_cdr(c, None, cdr_of_session(country), END))
     billing = BillingService(db, settings, lambda: END, auditor=audit_with_store)
+
+    def audited_not_invoiced(conn: sqlite3.Connection) -> Any:
+        stored = cdrs.get_cdr(conn, "DE", "VOL", "CDR-1")
+        assert stored is not None
+        cdr_audits.save_audit(conn, audit_with_store(conn, stored.cdr), END)
+        return cdr_bill(conn, stored.cdr, pricing)
+
+    before_invoice = await db.run(audited_not_invoiced)
     invoice = await billing.issue_invoice(("DE", "VOL", "CDR-1"))
+    assert before_invoice == FinalBill(invoice.totals.gross, "EUR", None)
 
     gross = invoice.totals.gross
     assert reminder.driver.gross == live.price.gross == gross
@@ -180,10 +196,23 @@ async def test_reminder_live_and_invoice_agree_to_the_cent(
     for value in (live.price.gross, live.price.net, live.price.vat):
         assert type(value) is Decimal
 
-    # the final bill line now shows the invoice, by number
+    # the final bill line now shows the invoice, by number; so does the history
     after = await live_view(db, pricing)
     assert after.bill is not None
     assert (after.bill.gross, after.bill.invoice_number) == (gross, invoice.number)
+
+    def history(conn: sqlite3.Connection) -> tuple[Any, Any]:
+        stored = sessions.get_session(conn, "DE", "VOL", "S-1")
+        assert stored is not None
+        cdr = cdrs.get_cdr(conn, "DE", "VOL", "CDR-1")
+        assert cdr is not None
+        return history_entry(load_bundle(conn, stored), pricing, END), cdr_bill(
+            conn, cdr.cdr, pricing
+        )
+
+    entry, cdr_only = await db.run(history)
+    assert entry.bill == after.bill
+    assert cdr_only == after.bill  # a CDR whose session we never saw: the same invoice
 
 
 async def test_passthrough_by_hand() -> None:

@@ -68,6 +68,7 @@ from .charging_views import (
     CommandView,
     HistoryEntry,
     SessionView,
+    cdr_bill,
     cdr_only_entry,
     command_view,
     history_entry,
@@ -359,9 +360,11 @@ class ChargingService:
     async def history(self, limit: int = 50, before: datetime | None = None) -> list[HistoryEntry]:
         """Past (and running) charges, newest first, each with its CDR once it has arrived."""
 
+        now = self.now()
+
         def read(conn: Any) -> list[HistoryEntry]:
             entries = [
-                history_entry(load_bundle(conn, s))
+                history_entry(load_bundle(conn, s), self.pricing, now)
                 for s in session_store.recent_sessions(conn, limit, before)
             ]
             known = {(e.country_code, e.party_id, e.session_id) for e in entries}
@@ -373,7 +376,7 @@ class ChargingService:
                     conn, cdr.country_code, cdr.party_id, cdr.session_id
                 ):
                     continue  # older than this page: listed with its session
-                entries.append(cdr_only_entry(stored))
+                entries.append(cdr_only_entry(stored, cdr_bill(conn, cdr, self.pricing)))
             entries.sort(key=lambda e: e.started_at, reverse=True)
             return entries[:limit]
 

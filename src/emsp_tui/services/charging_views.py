@@ -16,7 +16,9 @@ from ..billing.model import CdrAudit, Document, DocumentKind
 from ..ocpi.enums import CdrDimensionType, CommandResponseType, CommandResultType, CommandType
 from ..ocpi.enums import SessionStatus as Status
 from ..ocpi.models import (
+    Cdr,
     CdrDimension,
+    CdrToken,
     ChargingPeriod,
     Connector,
     Location,
@@ -193,6 +195,7 @@ class HistoryEntry:
     currency: str
     status: Status | None  # None: known from its CDR only
     cdr: CdrSummary | None
+    bill: FinalBill | None = None  # once the CDR is in: what the driver pays (see FinalBill)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +220,6 @@ def load_bundle(conn: sqlite3.Connection, stored: StoredSession) -> Bundle:
         loc_store.get_tariff(conn, s.country_code, s.party_id, tariff_id) if tariff_id else None
     )
     cdrs = cdr_store.cdrs_for_session(conn, s.country_code, s.party_id, s.id)
-    token = s.cdr_token
-    account_id = token_store.account_of_token(conn, token.country_code, token.party_id, token.uid)
-    account = account_store.get_account(conn, account_id) if account_id is not None else None
     main = next((c.cdr for c in reversed(cdrs) if not c.cdr.credit), None)
     invoice = audit = None
     if main is not None:
@@ -227,7 +227,7 @@ def load_bundle(conn: sqlite3.Connection, stored: StoredSession) -> Bundle:
         held = ledger.for_cdr(conn, DocumentKind.INVOICE, key)
         invoice = held.document if held else None
         audit = None if held else cdr_audits.get_audit(conn, key)
-    return Bundle(stored, location, tariff, cdrs, account.plan if account else None, invoice, audit)
+    return Bundle(stored, location, tariff, cdrs, _plan_of(conn, s.cdr_token), invoice, audit)
 
 
 def _connector(location: Location | None, s: Session) -> Connector | None:
@@ -387,7 +387,8 @@ def final_bill(
     bundle: Bundle, so_far: DriverPrice | None, pricing: DriverPricing
 ) -> FinalBill | None:
     """The invoice's gross; before it, the audited tariff price under the plan (what the
-    invoice will say), else our price of the session's periods; None without any of these."""
+    invoice will say), else (not audited yet) our price of the session's periods; None
+    without a CDR, or when the audit found no tariff (the invoice is held for support)."""
     main = next((c.cdr for c in reversed(bundle.cdrs) if not c.cdr.credit), None)
     if main is None:
         return None
@@ -395,7 +396,9 @@ def final_bill(
         doc = bundle.invoice
         return FinalBill(doc.totals.gross, doc.currency, doc.number)
     priced: DriverPrice | None = None
-    if bundle.audit is not None and bundle.audit.tariff_source != "NONE":
+    if bundle.audit is not None and bundle.audit.tariff_source == "NONE":
+        return None  # not checked against a tariff: held for support, not billed
+    if bundle.audit is not None:
         connector = _connector(bundle.location, bundle.stored.session)
         priced = pricing.invoiced(
             bundle.audit, main.cdr_location.country, main.currency, plan=bundle.plan,
@@ -478,10 +481,17 @@ def session_view(
     )
 
 
-def history_entry(bundle: Bundle) -> HistoryEntry:
+def history_entry(
+    bundle: Bundle, pricing: DriverPricing | None = None, now: datetime | None = None
+) -> HistoryEntry:
     s = bundle.stored.session
     summary = cdr_summary(bundle.cdrs)
     main = next((c.cdr for c in reversed(bundle.cdrs) if not c.cdr.credit), None)
+    bill = None
+    if main is not None:
+        pricing = pricing or DriverPricing()
+        price = tariff_price(bundle, now or s.last_updated)
+        bill = final_bill(bundle, driver_price_so_far(bundle, price, pricing), pricing)
     end = main.end_date_time if main else s.end_date_time
     location = bundle.location
     return HistoryEntry(
@@ -499,10 +509,45 @@ def history_entry(bundle: Bundle) -> HistoryEntry:
         main.currency if main else s.currency,
         s.status,
         summary,
+        bill,
     )
 
 
-def cdr_only_entry(stored: StoredCdr) -> HistoryEntry:
+def cdr_bill(conn: sqlite3.Connection, cdr: Cdr, pricing: DriverPricing) -> FinalBill | None:
+    """The final bill of a CDR whose session we never saw (see final_bill)."""
+    key = (cdr.country_code, cdr.party_id, cdr.id)
+    held = ledger.for_cdr(conn, DocumentKind.INVOICE, key)
+    if held is not None:
+        doc = held.document
+        return FinalBill(doc.totals.gross, doc.currency, doc.number)
+    audit = cdr_audits.get_audit(conn, key)
+    if audit is None or audit.tariff_source == "NONE":
+        return None
+    loc = cdr.cdr_location
+    location = loc_store.get_location(conn, cdr.country_code, cdr.party_id, loc.id)
+    connector = next(
+        (
+            c
+            for e in (location.evses or [] if location else [])
+            if e.uid.upper() == loc.evse_uid.upper()
+            for c in e.connectors
+            if c.id.upper() == loc.connector_id.upper()
+        ),
+        None,
+    )
+    priced = pricing.invoiced(
+        audit, loc.country, cdr.currency, plan=_plan_of(conn, cdr.cdr_token), connector=connector
+    )
+    return FinalBill(priced.gross, priced.currency, None) if priced else None
+
+
+def _plan_of(conn: sqlite3.Connection, token: CdrToken) -> str | None:
+    account_id = token_store.account_of_token(conn, token.country_code, token.party_id, token.uid)
+    account = account_store.get_account(conn, account_id) if account_id is not None else None
+    return account.plan if account else None
+
+
+def cdr_only_entry(stored: StoredCdr, bill: FinalBill | None = None) -> HistoryEntry:
     """A charge we know from its CDR only (its session never reached us)."""
     cdr = stored.cdr
     return HistoryEntry(
@@ -520,4 +565,5 @@ def cdr_only_entry(stored: StoredCdr) -> HistoryEntry:
         cdr.currency,
         None,
         cdr_summary([stored]),
+        bill,
     )

@@ -239,8 +239,11 @@ class HistoryTable(ResponsiveTable):
     HELP = """
 ## History
 
-Your charges, newest first: where, when, energy, how long and the cost. *CDR pending*: the
-operator has not sent the final bill yet; the cost shown is the last one reported.
+Your charges, newest first: where, when, energy, how long and the cost. Once the operator's
+final bill (CDR) is in, the cost is what you pay: your invoice (*Invoiced*), or the tariff's
+price under your plan until it is issued (*To invoice*); with neither, the operator's figure.
+*CDR pending*: the final bill has not come yet; the cost shown is the last one the operator
+reported.
 """
 
     COLUMNS = (
@@ -255,7 +258,10 @@ operator has not sent the final bill yet; the cost shown is the last one reporte
     def show(self, entries: list[HistoryEntry]) -> None:
         rows: list[tuple[str, Cells]] = []
         for e in entries:
-            if e.cdr is not None:
+            if e.cdr is not None and e.bill is not None:
+                cost = f"{e.bill.gross:.2f} {e.bill.currency}"
+                bill = Text("Invoiced" if e.bill.invoice_number else "To invoice")
+            elif e.cdr is not None:  # not priced by us yet: the operator's figure, as before
                 cost, bill = price_words(e.cdr.total_cost, e.cdr.currency), Text("")
             else:
                 cost, bill = price_words(e.cost, e.currency), Text("CDR pending", "italic")
