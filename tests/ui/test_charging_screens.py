@@ -149,3 +149,12 @@ def test_no_price_published_says_only_that() -> None:
     bare = StationDetail(detail.key, detail.location, {})
     text = start_question(bare, "EVSE-1", "my card")
     assert text.endswith("The operator publishes no price for this charger: check it on site.")
+
+
+def test_the_price_tab_can_price_the_whole_station_for_the_driver() -> None:
+    detail = _detail(ENERGY)
+    pricing = DriverPricing()
+    [whole] = start_prices(detail, None, parse_plan(CHARGE), NOW, pricing, None)
+    [one] = start_prices(detail, "EVSE-1", parse_plan(CHARGE), NOW, pricing, None)
+    assert whole.driver == one.driver
+    assert start_prices(detail, "NO-SUCH-EVSE", parse_plan(CHARGE), NOW, pricing, None) == []

@@ -317,7 +317,7 @@ class ChargingService:
         return self._view(bundle) if bundle else None
 
     async def start_prices(
-        self, detail: StationDetail, evse_uid: str, charge: PlanInput, account_id: int
+        self, detail: StationDetail, evse_uid: str | None, charge: PlanInput, account_id: int
     ) -> tuple[list[StartPrice], Plan]:
         """The price reminder before a start: ``charge`` on the charger's tariffs, as the
         driver pays it (the card's account plan, the station country's VAT), and that plan."""

@@ -252,17 +252,18 @@ class StartPrice:
 
 def start_prices(
     detail: StationDetail,
-    evse_uid: str,
+    evse_uid: str | None,
     plan: PlanInput,
     now: datetime,
     pricing: DriverPricing,
     account_plan: str | None,
 ) -> list[StartPrice]:
-    """The reminder's prices: each tariff of the charger (ad-hoc payment ones left out)."""
+    """The reminder's prices: each tariff of the charger (``evse_uid``; None: of the whole
+    station, for the Price tab's estimate), ad-hoc payment ones left out."""
     out = []
     for found in estimate(detail, plan, now):
         offer = found.offer
-        here = [c for e, c in offer.connectors if e.uid == evse_uid]
+        here = [c for e, c in offer.connectors if evse_uid is None or e.uid == evse_uid]
         if not here or found.price is None or offer.tariff is None or offer.ad_hoc:
             continue
         driver = pricing.price(
