@@ -405,6 +405,10 @@ class EmspApp(App[int]):
             lambda: self.action_area("invoices"),
         )  # fmt: skip
         yield SystemCommand(
+            "Billing details", "Name, address, e-mail, company and VAT id on your invoices",
+            self.action_billing_details,
+        )  # fmt: skip
+        yield SystemCommand(
             "Tap card at a charger", "Open a station (1), then t: the charger reads your card",
             lambda: self.action_area("stations"),
         )  # fmt: skip
@@ -426,6 +430,12 @@ class EmspApp(App[int]):
     def action_history(self) -> None:
         self.action_area("charging")
         self.call_after_refresh(self.run_action, "screen.tab('history')")
+
+    def action_billing_details(self) -> None:
+        from .screens.billing_details import BillingDetailsScreen
+
+        self.action_area("invoices")
+        self.call_after_refresh(self.push_screen, BillingDetailsScreen())
 
     def action_new_card(self) -> None:
         self.action_area("wallet")

@@ -128,3 +128,8 @@ def test_history_row_bill(snap_compare: Snap, tmp_path: Path, size: tuple[int, i
         )
 
     assert snap_compare(seeded(tmp_path), terminal_size=size, run_before=run)
+
+
+@SIZES
+def test_billing_details(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(seeded(tmp_path), terminal_size=size, run_before=keys("6", "d"))

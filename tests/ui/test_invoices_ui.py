@@ -14,9 +14,10 @@ from typing import Any
 from pypdf import PdfReader
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from emsp_tui.app import EmspApp
+from emsp_tui.screens.billing_details import BillingDetailsScreen
 from emsp_tui.screens.invoice import InvoiceScreen
 from emsp_tui.screens.invoices import DocumentsTable, InvoicesScreen
 from emsp_tui.screens.session import SessionScreen
@@ -272,3 +273,32 @@ async def test_no_invoices_yet_says_why(tmp_path: Path) -> None:
         assert months(screen) == []
         assert "No invoices yet" in text_of(screen, "#no-invoices")
         assert not screen.query_one("#documents", DocumentsTable).display
+
+
+async def test_billing_details_are_edited_and_saved(tmp_path: Path) -> None:
+    app = await seeded_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_area(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        details = current(app)
+        assert isinstance(details, BillingDetailsScreen)
+        assert details.query_one("#details-name", Input).value == "Alex de Vries"
+        details.query_one("#details-company", Input).value = "De Vries Logistiek B.V."
+        details.query_one("#details-vat_id", Input).value = "NL001234567B01"
+        details.query_one("#details-country", Input).value = "Netherlands"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "two letters" in text_of(details, "#details-problems")
+        assert (await app.billing.account()).company is None  # nothing saved
+        details.query_one("#details-country", Input).value = "nl"
+        await pilot.click("#details-save")  # the button does what ctrl+s does
+        await settle(pilot)
+        saved = await app.billing.account()
+        assert (saved.company, saved.vat_id, saved.country) == (
+            "De Vries Logistiek B.V.", "NL001234567B01", "NL",
+        )  # fmt: skip
+        assert not details.query_one("#details-problems").display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(current(app), InvoicesScreen)

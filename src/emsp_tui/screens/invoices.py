@@ -3,6 +3,7 @@ right with each credit note under the invoice it corrects; enter or a click open
 
 A month is the month a document was issued in (as on the monthly statement): a charge of an
 earlier month whose CDR arrived late is listed where it was invoiced, and marked late.
+``d`` edits the billing details that new invoices show.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..widgets.responsive_table import Cells, Col, ResponsiveTable
 from ..widgets.safe_text import notify_plain, plain
 from ..widgets.status import tone
 from .base import AreaScreen, one_line
+from .billing_details import BillingDetailsScreen
 from .invoice import InvoiceScreen
 from .invoice_export import export_pdf
 
@@ -171,6 +173,8 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
                 tooltip="Open the invoice or credit note: lines, VAT, the check of the bill"),
         Binding("p", "export_pdf", "Save PDF", id="invoices.pdf",
                 tooltip="Save the highlighted document as a PDF and show where it is"),
+        Binding("d", "details", "Your details", id="invoices.details",
+                tooltip="Your billing details: name, address, e-mail, company and VAT id"),
         Binding("r", "refresh", "Refresh", show=False, id="invoices.refresh",
                 tooltip="Read the invoices again"),
     ]  # fmt: skip
@@ -334,6 +338,9 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_details(self) -> None:
+        self.app.push_screen(BillingDetailsScreen())
 
     def action_export_pdf(self) -> None:
         document = self._current()
