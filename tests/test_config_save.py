@@ -98,3 +98,10 @@ def test_strict_ocpi_reading_can_be_set_in_the_environment(
     monkeypatch.delenv("EMSP_OCPI_STRICT")
     lenient = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
     assert EmspNode(lenient, serve=False).clients.strict is False
+
+
+def test_the_charging_service_prices_with_the_plans_the_invoices_use(tmp_path: Path) -> None:
+    """Reminder, live price and invoice read one set of billing settings (issue #12)."""
+    settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    node = EmspNode(settings, serve=False)
+    assert node.charging.pricing.settings is settings.billing

@@ -28,6 +28,7 @@ from .services.billing import BillingService, audit_with_store
 from .services.cdr_billing import CdrBilling
 from .services.charging import ChargingService
 from .services.clients import PartnerClients
+from .services.driver_price import DriverPricing
 from .services.events import PUSHED, CardChanged, CdrPushed, EventBus
 from .services.our_party import OurParty
 from .services.partner_deviations import DeviationRecorder
@@ -97,6 +98,7 @@ class EmspNode:
             self.message_log,
             request_timeout=settings.request_timeout,
             receiving=lambda: self.server is not None,
+            pricing=DriverPricing(settings.billing),  # the plan, as the invoice applies it
         )
         # -- who hears what
         self.events.subscribe(CardChanged, self.token_push.on_card_changed)
