@@ -20,7 +20,8 @@ from mock_backend.config import MockConfig
 from mock_backend.server import running_mock
 
 
-def run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env_dir: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``emsp ARGS`` in a subprocess on the profile in ``env_dir``."""
     env = {
         "PATH": "/usr/bin:/bin",
         "EMSP_DATA_DIR": str(env_dir / "data"),
@@ -31,6 +32,7 @@ def run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=cwd,
         timeout=60,
         check=False,
     )

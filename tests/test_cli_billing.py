@@ -16,7 +16,6 @@ import json
 import sqlite3
 import stat
 import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +30,7 @@ from emsp_tui.services.wallet import is_valid_contract_id
 from emsp_tui.store import Database, cdrs, sessions
 from tests.billing import ledger_support as s
 from tests.receiver.payloads import session
+from tests.test_cli import run
 
 SUPPLIER = """\
 [billing.supplier]
@@ -43,23 +43,6 @@ vat_id = "NL123456789B01"
 email = "billing@emsp.example"
 iban = "NL91ABNA0417164300"
 """
-
-
-def run(*args: str, env_dir: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "EMSP_DATA_DIR": str(env_dir / "data"),
-        "EMSP_CONFIG_DIR": str(env_dir / "config"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "emsp_tui", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
 
 
 async def _seed(root: Path) -> None:

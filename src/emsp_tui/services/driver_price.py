@@ -85,6 +85,13 @@ class DriverPricing:
         max_kw = Decimal(repr(connector.max_power_kw))
         return charger_class(str(connector.power_type), max_kw, self.settings.high_power_kw)
 
+    def _vat(self, country: str) -> tuple[str, Decimal] | None:
+        """(alpha-2 code, VAT percent) of the charging country, None if we know no rate."""
+        try:
+            return self.rates.country(country), self.rates.rate(country)
+        except UnknownVatCountry:
+            return None
+
     def price(
         self,
         price: TariffPrice,
@@ -94,10 +101,9 @@ class DriverPricing:
         connector: Connector | None = None,
     ) -> DriverPrice | None:
         """None when no VAT rate is known for the country (the invoice would refuse too)."""
-        try:
-            code, rate = self.rates.country(country), self.rates.rate(country)
-        except UnknownVatCountry:
+        if (vat := self._vat(country)) is None:
             return None
+        code, rate = vat
         chosen = self.plan(plan)
         return driver_price(price, chosen, rate, code, charger=self.charger(connector))
 
@@ -111,10 +117,9 @@ class DriverPricing:
         connector: Connector | None = None,
     ) -> DriverPrice | None:
         """What the invoice of an audited CDR will say (before it is issued)."""
-        try:
-            code, rate = self.rates.country(country), self.rates.rate(country)
-        except UnknownVatCountry:
+        if (vat := self._vat(country)) is None:
             return None
+        code, rate = vat
         chosen = self.plan(plan)
         lines = retail_lines(audit, chosen, rate, charger=self.charger(connector))
         return driver_price_of_lines(lines, audit.currency or currency, code, chosen)
