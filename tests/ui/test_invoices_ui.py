@@ -302,3 +302,16 @@ async def test_billing_details_are_edited_and_saved(tmp_path: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(current(app), InvoicesScreen)
+
+
+async def test_coming_back_to_the_area_shows_invoices_issued_meanwhile(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot)
+        assert months(screen) == []
+        await pilot.press("1")
+        await settle(pilot)
+        await seed.seed_invoices(app.settings.database_path)  # e.g. a CDR arrived and was billed
+        await pilot.press("6")
+        await settle(pilot)
+        assert [m for m, _ in months(screen)] == ["2026-03", "2026-02"]

@@ -193,6 +193,7 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
         super().__init__()
         self.documents: list[Document] = []
         self.months: list[Month] = []
+        self.shown_once = False  # the first showing loads from on_mount
 
     def compose(self) -> ComposeResult:
         yield AreaBar("invoices")
@@ -219,6 +220,12 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
 
     def _data_changed(self) -> None:
         self.load()
+
+    def on_screen_resume(self) -> None:
+        # back in the area: a CDR may have been invoiced meanwhile (no push reaches this screen)
+        if self.shown_once:
+            self.load()
+        self.shown_once = True
 
     @work(exclusive=True, group="invoices", exit_on_error=False)
     async def load(self) -> None:
