@@ -315,3 +315,24 @@ async def test_coming_back_to_the_area_shows_invoices_issued_meanwhile(tmp_path:
         await pilot.press("6")
         await settle(pilot)
         assert [m for m, _ in months(screen)] == ["2026-03", "2026-02"]
+
+
+async def test_partner_text_is_shown_literally(tmp_path: Path, monkeypatch: Any) -> None:
+    """A CPO's location name is never read as markup (an action, a colour) on these screens."""
+    name = "[@click=app.quit]Volt[/] [$error]Hub"
+    monkeypatch.setitem(seed.PLACES, "DE", (name, "Alexanderstraße 7", "Berlin", "10178"))
+    app = await seeded_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot)
+        screen.query_one("#months", OptionList).focus()
+        await pilot.press("down")
+        await settle(pilot)
+        table = screen.query_one("#documents", DocumentsTable)
+        assert table.get_row(seed.FEBRUARY)[2].plain.startswith("[@click=app.quit]Volt[/]")
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = current(app)
+        assert isinstance(shown, InvoiceScreen)
+        assert name in text_of(shown, "#doc-charging")
+        assert app.is_running

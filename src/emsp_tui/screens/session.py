@@ -42,6 +42,8 @@ and as our tariff engine estimates it, until the final bill (CDR) arrives.
 A start or stop the operator has not clearly answered yet is *being confirmed*: its result, or
 the session itself, decides; it is never shown as failed before that. Under the place: whether
 the operator pushes updates, or we check with it every few seconds.
+In the History, enter (or a click on the highlighted row, or **i**) shows a charge's final bill
+(CDR) and its invoice.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="session.back", tooltip="Back"),
