@@ -336,3 +336,19 @@ async def test_partner_text_is_shown_literally(tmp_path: Path, monkeypatch: Any)
         assert isinstance(shown, InvoiceScreen)
         assert name in text_of(shown, "#doc-charging")
         assert app.is_running
+
+
+async def test_export_from_the_list_by_key_and_by_button(tmp_path: Path) -> None:
+    app = await seeded_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot)
+        await pilot.press("p")  # the highlighted row: the overcharged invoice
+        await settle(pilot)
+        folder = app.settings.data_dir / "invoices"
+        assert sorted(p.name for p in folder.iterdir()) == [f"{seed.OVERCHARGED}.pdf"]
+        assert str(folder / f"{seed.OVERCHARGED}.pdf") in text_of(screen, "#export-path", 300)
+        await pilot.press("down", "down")  # the late invoice's credit note
+        await pilot.click("#export")
+        await settle(pilot)
+        assert (folder / f"{seed.PARTIAL_CREDIT}.pdf").read_bytes().startswith(b"%PDF")
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
