@@ -42,6 +42,8 @@ from .widgets.safe_text import notify_plain
 STYLES = Path(__file__).parent / "styles"
 DARK, LIGHT = "textual-dark", "textual-light"
 
+log = logging.getLogger(__name__)
+
 
 class NodeUnavailable(Exception):
     """The node could not start; the message says why in one line."""
@@ -283,10 +285,19 @@ class EmspApp(App[int]):
                 self.post_message(SyncProgressed(progress))
 
             results = await self.sync_factory(node).sync_all(progressed)
+            await self._pull_cdrs(node)
         except Exception as err:
             self.post_message(SyncFinished(error=one_line(err)))
         else:
             self.post_message(SyncFinished(results))
+
+    @staticmethod
+    async def _pull_cdrs(node: EmspNode) -> None:
+        """Every sync pulls new CDRs too (pushes get lost in the field); a partner whose pull
+        fails is logged and does not fail the sync of the roaming data."""
+        for name, error in (await node.charging.sync.pull_all_cdrs()).items():
+            if error:
+                log.warning("CDRs of %s not pulled: %s", name, error)
 
     @on(SyncProgressed)
     def _sync_progressed(self, event: SyncProgressed) -> None:

@@ -25,8 +25,11 @@ def _areas() -> list[Area]:
     from ..widgets.session_panel import HistoryTable, SessionPanel
     from ..widgets.station_info import EvseTable
     from ..widgets.station_table import StationTable
+    from .billing_details import BillingDetailsScreen
     from .favourites import FavouritesScreen
     from .filters import FiltersScreen
+    from .invoice import InvoiceScreen
+    from .invoices import DocumentsTable, InvoicesScreen
     from .partners import PartnersScreen
     from .session import SessionScreen
     from .station import StationScreen
@@ -41,6 +44,9 @@ def _areas() -> list[Area]:
         ("3 · Wallet", WalletScreen, []),
         ("4 · Partners and settings", PartnersScreen, []),
         ("5 · Charging", SessionScreen, [SessionPanel, HistoryTable]),
+        ("6 · Invoices", InvoicesScreen, [DocumentsTable]),
+        ("An invoice (Enter on a row)", InvoiceScreen, []),
+        ("Billing details (d in Invoices)", BillingDetailsScreen, []),
     ]
 
 
@@ -88,7 +94,7 @@ def help_markdown(app_bindings: list[object], here: type[Screen[Any]] | None = N
         b for b in app_bindings if not (isinstance(b, Binding) and (b.id or "").startswith("area."))
     ]
     everywhere = _keys_table(shown) + (
-        "\n| `1` `2` `3` `4` `5` | Stations, Favourites, Wallet, Partners, Charging (top bar;"
+        "\n| `1`-`6` | Stations, Favourites, Wallet, Partners, Charging, Invoices (top bar;"
         " `F2`-`F5` for the first four) |"
         "\n| `Ctrl+P` | Command palette: every action, and stations by name |"
         "\n| `Ctrl+Q` | Quit |"
