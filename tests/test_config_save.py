@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from emsp_tui.config import HomePosition, load_settings
+from emsp_tui.demo import demo_settings
 from emsp_tui.node import EmspNode
 
 WRITTEN = """\
@@ -105,3 +106,15 @@ def test_the_charging_service_prices_with_the_plans_the_invoices_use(tmp_path: P
     settings = load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
     node = EmspNode(settings, serve=False)
     assert node.charging.pricing.settings is settings.billing
+
+
+def test_the_demo_issues_invoices_as_a_supplier_with_a_bank_account(tmp_path: Path) -> None:
+    """So a demo invoice shows its payment block and its PDF an EPC QR code (issue #12);
+    a load-time value: saving the theme does not write it into the demo's config."""
+    demo = demo_settings(load_settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config"))
+    assert demo.billing.supplier.iban == "NL91ABNA0417164300"
+    assert demo.billing.supplier.vat_id
+    demo.theme = "textual-light"
+    demo.save()
+    saved = tomllib.loads((demo.config_dir / "config.toml").read_text())
+    assert "billing" not in saved

@@ -111,7 +111,27 @@ def demo_settings(settings: Settings) -> Settings:
     demo starts a fresh network and registers with it again.
     """
     # As load-time values, not assignments: a later save (the theme) must not write them.
-    return demo_profile(settings, receiver={"port": 0, "public_url": None}, partners=[])
+    demo = demo_profile(settings, receiver={"port": 0, "public_url": None}, partners=[])
+    if demo.billing.supplier.iban:  # the demo's config names a supplier of its own: keep it
+        return demo
+    billing = demo.billing.model_dump() | {"supplier": DEMO_SUPPLIER}
+    return demo_profile(
+        settings, receiver={"port": 0, "public_url": None}, partners=[], billing=billing
+    )
+
+
+# Who issues the demo's invoices: made up, with the well-known example IBAN (valid checksum),
+# so a demo invoice shows a whole payment block and its PDF a scannable EPC QR code.
+DEMO_SUPPLIER = {
+    "name": "Open eMSP Demo B.V.",
+    "street": "Stationsplein 1",
+    "postal_code": "1012 AB",
+    "city": "Amsterdam",
+    "country": "NL",
+    "vat_id": "NL000099998B57",
+    "email": "billing@demo.emsp.example",
+    "iban": "NL91ABNA0417164300",
+}
 
 
 @dataclass

@@ -239,3 +239,10 @@ def test_the_code_printed_on_the_invoice_scans(tmp_path: Path) -> None:
     transfer = transfer_for(INVOICE)
     assert transfer is not None
     assert _zbar(page) == transfer.payload().encode("utf-8")
+
+
+def test_no_bank_account_of_ours_means_no_transfer_and_the_pdf_still_renders() -> None:
+    """A fresh configuration has no IBAN: the invoice has no payment block, not an error."""
+    unset = replace(INVOICE, supplier=replace(INVOICE.supplier, iban=""))
+    assert transfer_for(unset) is None
+    assert document_pdf(unset).startswith(b"%PDF")

@@ -183,12 +183,17 @@ class InvoiceView(Vertical):
         widget.display = doc.kind is DocumentKind.INVOICE and doc.payment_reference is not None
         if widget.display:
             due = f" by {doc.due_date:%Y-%m-%d}" if doc.due_date else ""
-            widget.update(
-                plain(
+            if doc.supplier.iban.strip():
+                words = (
                     f"Pay{due} to {doc.supplier.iban}, reference {doc.payment_reference}"
                     " (the PDF has a QR code for your banking app)"
                 )
-            )
+            else:
+                words = (
+                    f"Due{due}, reference {doc.payment_reference}"
+                    " (no bank account of ours is set up for transfers yet)"
+                )
+            widget.update(plain(words))
 
     def _related(self, doc: Document, related: Sequence[Document]) -> None:
         title = self.query_one("#doc-related-title", Static)

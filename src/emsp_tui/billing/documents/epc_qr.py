@@ -77,9 +77,12 @@ class EpcTransfer:
 
 def transfer_for(document: Document) -> EpcTransfer | None:
     """What the driver transfers to pay ``document``; None for a credit note (we pay them),
-    another currency than EUR (SCT is in euro), or nothing to pay."""
+    another currency than EUR (SCT is in euro), nothing to pay, or no bank account of ours
+    configured (the document then carries no payment block rather than failing)."""
     gross = document.totals.gross
     if document.kind is not DocumentKind.INVOICE or document.currency != "EUR":
+        return None
+    if not document.supplier.iban.strip():
         return None
     if gross < MIN_AMOUNT:
         return None
