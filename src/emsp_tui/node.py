@@ -29,7 +29,7 @@ from .services.cdr_billing import CdrBilling
 from .services.charging import ChargingService
 from .services.clients import PartnerClients
 from .services.driver_price import DriverPricing
-from .services.events import PUSHED, CardChanged, CdrPushed, EventBus
+from .services.events import PUSHED, CardChanged, CdrPushed, EventBus, InvoiceIssued
 from .services.our_party import OurParty
 from .services.partner_deviations import DeviationRecorder
 from .services.partner_status import PartnerStatusService
@@ -88,7 +88,7 @@ class EmspNode:
         self.wallet = WalletService(self.db, settings.identity, self.events, now=clock, rng=rng)
         self.stations = StationService(self.db)
         self.billing = BillingService(self.db, settings.billing, clock, auditor=audit_with_store)
-        self.cdr_billing = CdrBilling(self.db, self.billing, clock)  # every stored CDR billed
+        self.cdr_billing = CdrBilling(self.db, self.billing, clock, self.events)  # every CDR
         self.partner_status = PartnerStatusService(self.db)
         self.charging = ChargingService(
             self.db,
@@ -105,6 +105,7 @@ class EmspNode:
         for kind in PUSHED:
             self.events.subscribe(kind, self.charging.on_pushed)
         self.events.subscribe(CdrPushed, self.cdr_billing.on_cdr)
+        self.events.subscribe(InvoiceIssued, self.charging.on_invoice_issued)
         # -- the inbound face
         self.ctx = ReceiverContext(
             self.us,

@@ -264,3 +264,22 @@ async def test_a_cdr_posted_twice_is_billed_once(setup: Setup) -> None:
     [invoice] = await driver_documents(setup)
     assert invoice.charging is not None
     assert invoice.charging.cdr_id == cdr.id
+
+
+async def test_the_live_screen_hears_of_the_invoice_as_soon_as_it_is_issued(setup: Setup) -> None:
+    """The final bill names its invoice without waiting for the next refresh."""
+    cdr = await charge_until_cdr(setup)
+    assert cdr.session_id is not None
+    session = (cdr.country_code.upper(), cdr.party_id.upper(), cdr.session_id)
+    named = await next_event(
+        setup.events,
+        SessionChanged,
+        lambda e: (
+            e.view.key == session
+            and e.view.bill is not None
+            and e.view.bill.invoice_number is not None
+        ),
+    )
+    assert named.view.bill is not None
+    [invoice] = await setup.node.billing.invoices(DRIVER)
+    assert named.view.bill.invoice_number == invoice.number

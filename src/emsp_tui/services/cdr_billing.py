@@ -32,7 +32,7 @@ from ..billing.model import Document
 from ..store import Database, cdr_audits
 from ..store import cdrs as cdr_store
 from .billing import BillingError, BillingService, audit_with_store, utc_now
-from .events import CdrPushed
+from .events import CdrPushed, EventBus, InvoiceIssued
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,14 @@ CdrKey = tuple[str, str, str]
 
 class CdrBilling:
     def __init__(
-        self, db: Database, billing: BillingService, clock: Callable[[], datetime] = utc_now
+        self,
+        db: Database,
+        billing: BillingService,
+        clock: Callable[[], datetime] = utc_now,
+        events: EventBus | None = None,
     ) -> None:
-        self.db, self.billing, self.clock = db, billing, clock
+        """``events``: where an issued document is announced (``InvoiceIssued``)."""
+        self.db, self.billing, self.clock, self.events = db, billing, clock, events
         self.catch_up = timedelta(days=7)
         self._queue: asyncio.Queue[CdrKey] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -110,6 +115,9 @@ class CdrBilling:
             log.warning("CDR %s not billed: %s", name, err)
             document = None
         await self.db.run(self._audit, key)  # a credit CDR's, or one billing refused
+        if document is not None and self.events is not None:
+            session_id = await self.db.run(_session_of, key)
+            self.events.emit(InvoiceIssued(key, session_id, document.number))
         if not credit:
             for held in await self.db.run(cdr_store.credits_of, key):
                 c = held.cdr  # credit CDRs that came first waited for this one
@@ -132,3 +140,8 @@ def _cdr_and_flags(
     if stored is None or flags is None:
         return None
     return bool(stored.cdr.credit), flags
+
+
+def _session_of(conn: sqlite3.Connection, key: CdrKey) -> str | None:
+    stored = cdr_store.get_cdr(conn, *key)
+    return stored.cdr.session_id if stored is not None else None

@@ -82,6 +82,7 @@ from .events import (
     CdrPushed,
     CommandResultPushed,
     EventBus,
+    InvoiceIssued,
     LocationPushed,
     Pushed,
     SessionPushed,
@@ -215,6 +216,12 @@ class ChargingService:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def on_invoice_issued(self, event: InvoiceIssued) -> None:
+        """The session's final bill now has its invoice: show it without waiting."""
+        if event.session_id is not None:
+            cc, pid, _ = event.cdr_key
+            self.session_changed((cc, pid, event.session_id))
 
     def on_pushed(self, event: Pushed) -> None:
         """The receiver (or a pull) committed something."""

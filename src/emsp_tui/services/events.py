@@ -50,6 +50,16 @@ class CdrPushed:
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceIssued:
+    """Billing issued a document for a stored CDR (an invoice, or a credit note for a credit
+    CDR): the live screen's final bill can name it."""
+
+    cdr_key: tuple[str, str, str]
+    session_id: str | None
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommandResultPushed:
     command_id: str
     first: bool  # False: the same result again
