@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from emsp_tui.billing.documents.facturx import facturx_xml
 from emsp_tui.billing.documents.pdf import document_pdf, statement_pdf
 from emsp_tui.billing.documents.pdf_fonts import covered
-from emsp_tui.billing.model import ROUNDING_RULE, Line, LineKind
+from emsp_tui.billing.model import ROUNDING_RULE, Address, Line, LineKind
 from tests.billing.sample_documents import BUSINESS_INVOICE, CREDIT_NOTE, INVOICE, STATEMENT
 from tests.paths import REPO
 
@@ -250,3 +250,10 @@ def test_charging_times_are_shown_in_the_zone_they_carry() -> None:
     text = read_text(document_pdf(replace(INVOICE, charging=local)))
     assert "Start 2026-03-14 18:05 UTC+01:00" in text
     assert "End 2026-03-14 19:20 UTC+01:00" in text
+
+
+def test_a_driver_without_billing_details_is_told_where_to_add_them() -> None:
+    """A fresh account has no name or address: the PDF says so instead of a blank block."""
+    nobody = replace(INVOICE.customer, name="", address=Address("", "", "", ""), company=None)
+    text = PdfReader(BytesIO(document_pdf(replace(INVOICE, customer=nobody)))).pages[0]
+    assert "no billing details given" in text.extract_text()

@@ -53,7 +53,10 @@ def _customer_lines(customer: Customer) -> list[str]:
     lines += [customer.name, *_address_lines(customer.address)]
     if customer.vat_id:
         lines.append(f"VAT ID {customer.vat_id}")
-    return lines
+    if not (customer.name.strip() or (customer.company or "").strip()):
+        # A driver who never gave their details: say so rather than leave the block blank.
+        return ["(no billing details given: add them in the app, Invoices, d)"]
+    return [line for line in lines if line.strip()]
 
 
 def _parties(pdf: DocumentPdf, supplier: Supplier, customer: Customer, right: list[str]) -> None:
