@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,9 +20,9 @@ from textual.widgets import Button, Footer, OptionList, Static
 from ..billing.model import Document, DocumentKind
 from ..services.charging_views import HistoryEntry
 from ..widgets.invoice_view import InvoiceView
-from ..widgets.safe_text import notify_plain, plain
+from ..widgets.safe_text import plain
 from .base import AreaScreen, one_line
-from .invoice_export import export_pdf
+from .invoice_export import PdfExported, show_pdf_exported, start_pdf_export
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,6 @@ Credit notes for the invoice are listed at the bottom: enter or a click opens on
     class Loaded(Message):
         document: Document | None
         related: list[Document] = field(default_factory=list)
-        error: str | None = None
-
-    @dataclass
-    class Exported(Message):
-        path: Path | None
         error: str | None = None
 
     def __init__(self, number: str | None = None, *, charge: ChargeBill | None = None) -> None:
@@ -173,28 +167,12 @@ Credit notes for the invoice are listed at the bottom: enter or a click opens on
 
     def action_export_pdf(self) -> None:
         if self.document is not None:
-            self.query_one("#export", Button).disabled = True
-            self.export(self.document)
+            start_pdf_export(self, self.document, "invoice-export")
 
-    @work(thread=True, exclusive=True, group="invoice-export", exit_on_error=False)
-    def export(self, document: Document) -> None:
-        try:
-            path = export_pdf(document, self.emsp.settings.data_dir)
-        except Exception as err:
-            self.post_message(self.Exported(None, one_line(err)))
-        else:
-            self.post_message(self.Exported(path))
-
-    @on(Exported)
-    def _exported(self, event: Exported) -> None:
+    @on(PdfExported)
+    def _exported(self, event: PdfExported) -> None:
         self.query_one("#export", Button).disabled = self.document is None
-        if event.path is None:
-            self.failed("PDF not saved", event.error or "")
-            return
-        shown = self.query_one("#export-path", Static)
-        shown.display = True
-        shown.update(Text.assemble(("Saved ", "bold"), plain(str(event.path))))
-        notify_plain(self, f"Saved to {event.path}", title="PDF")
+        show_pdf_exported(self, event)
 
     @on(Button.Pressed, "#export")
     def _export_pressed(self) -> None:

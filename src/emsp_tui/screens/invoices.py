@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -28,12 +27,11 @@ from ..billing.model import Document, DocumentKind
 from ..widgets.area_bar import AreaBar
 from ..widgets.invoice_view import month_words
 from ..widgets.responsive_table import Cells, Col, ResponsiveTable
-from ..widgets.safe_text import notify_plain, plain
 from ..widgets.status import tone
 from .base import AreaScreen, one_line
 from .billing_details import BillingDetailsScreen
 from .invoice import InvoiceScreen
-from .invoice_export import export_pdf
+from .invoice_export import PdfExported, show_pdf_exported, start_pdf_export
 
 ZERO = Decimal(0)
 
@@ -182,11 +180,6 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
     @dataclass
     class Loaded(Message):
         documents: list[Document] = field(default_factory=list)
-        error: str | None = None
-
-    @dataclass
-    class Exported(Message):
-        path: Path | None
         error: str | None = None
 
     def __init__(self) -> None:
@@ -352,28 +345,12 @@ invoiced. Enter (or a click) opens a document; **p** saves its PDF.
     def action_export_pdf(self) -> None:
         document = self._current()
         if document is not None:
-            self.query_one("#export", Button).disabled = True
-            self.export(document)
+            start_pdf_export(self, document, "invoices-export")
 
-    @work(thread=True, exclusive=True, group="invoices-export", exit_on_error=False)
-    def export(self, document: Document) -> None:
-        try:
-            path = export_pdf(document, self.emsp.settings.data_dir)
-        except Exception as err:
-            self.post_message(self.Exported(None, one_line(err)))
-        else:
-            self.post_message(self.Exported(path))
-
-    @on(Exported)
-    def _exported(self, event: Exported) -> None:
+    @on(PdfExported)
+    def _exported(self, event: PdfExported) -> None:
         self.query_one("#export", Button).disabled = False
-        if event.path is None:
-            self.failed("PDF not saved", event.error or "")
-            return
-        shown = self.query_one("#export-path", Static)
-        shown.display = True
-        shown.update(Text.assemble(("Saved ", "bold"), plain(str(event.path))))
-        notify_plain(self, f"Saved to {event.path}", title="PDF")
+        show_pdf_exported(self, event)
 
     @on(Button.Pressed, "#open")
     def _open_pressed(self) -> None:
